@@ -1,0 +1,38 @@
+"""copts/linkopts that every C target in the repository must use.
+
+Everything that is the same for all configs (warnings, -std, -g, -O level)
+lives in .bazelrc.  Two things cannot:
+
+Sanitizers.  A bazelrc config can add copts but never drop them, so a
+default-on -fsanitize could not be turned off by --config=opt.  They are
+chosen here from //bazel:sanitizer, which each config sets.  An object
+built with -fsanitize=... needs the runtime that only the link flag brings,
+so binaries and tests need GPUVM_LINKOPTS as well.
+
+The lib/include search path.  Headers are included by their kernel paths
+(<linux/list.h>), and neither cc_library way of saying so is acceptable:
+"includes" becomes -isystem, which hides every warning inside those headers
+(they hold much of the code); "strip_include_prefix" puts a per-config
+bazel-out/.../_virtual_includes/ path into __FILE__ (so into WARN messages),
+debug info and coverage reports.  A plain -I keeps both right.  A target
+that forgets GPUVM_COPTS therefore fails to compile instead of silently
+building without sanitizers.
+"""
+
+_ASAN = [
+    "-fsanitize=address,undefined",
+    # A UBSan report must fail the test, not scroll by.
+    "-fno-sanitize-recover=all",
+]
+
+_TSAN = ["-fsanitize=thread"]
+
+_SANITIZE = select({
+    "//bazel:sanitizer_asan": _ASAN,
+    "//bazel:sanitizer_tsan": _TSAN,
+    "//conditions:default": [],
+})
+
+GPUVM_COPTS = ["-Ilib/include"] + _SANITIZE
+
+GPUVM_LINKOPTS = _SANITIZE
