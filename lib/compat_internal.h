@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the compat-layer sources only. */
+#ifndef _GPUVM_COMPAT_INTERNAL_H
+#define _GPUVM_COMPAT_INTERNAL_H
+
+#include <stdbool.h>
+
+/* A token unique to the calling thread, used as lock owner. */
+const void *kcompat_self(void);
+
+/* A spinlock is held by the calling thread. */
+bool kcompat_in_atomic(void);
+
+#endif
