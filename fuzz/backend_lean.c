@@ -1,0 +1,1164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The driver model over lib/: executes backend calls the way GPUVM drivers
+ * do, taking every lock the API asserts.
+ *
+ * Staged VMs (nouveau, xe): the bind runs in the ioctl. drm_exec locks the
+ * VM's resv and every object the request touches (sm_map_exec_lock), the
+ * request's vm_bo is obtained with obtain_locked, the ops list is built,
+ * VAs for it are preallocated, then the ops are applied: new pieces are
+ * linked before the old VA is unlinked, so the vm_bo stays alive.
+ *
+ * Immediate VMs (panthor, the Rust drivers): the ioctl preallocates VAs and
+ * a vm_bo (create + obtain_prealloc); the bind itself runs inside a
+ * fence-signalling section through drm_gpuvm_sm_map/sm_unmap callbacks
+ * that apply each step at once, link under the GEM's gpuva lock and unlink
+ * with drm_gpuva_unlink_defer. Zombies go only in cleanup and destroy.
+ *
+ * Every call either succeeds or leaves the state exactly as it was: all
+ * allocations come before the first change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/dma-fence.h>
+#include <linux/kcompat.h>
+#include <linux/slab.h>
+#include <drm/drm_gpuvm.h>
+#include <drm/drm_gpuvm_check.h>
+#include "gvm_backend.h"
+#include "gvm_cmd.h"
+
+struct lean;
+
+struct lean_bo {
+	struct drm_gem_object base;
+	struct lean *be;
+	uint32_t id;
+	bool handle;			/* the caller's handle reference is held */
+	struct drm_gem_object *r_obj;	/* resv owner we reference, if private */
+	struct list_head link;		/* in lean.bos until freed */
+};
+
+/* Caller-held references on one vm_bo. */
+struct lean_held {
+	struct drm_gpuvm_bo *vm_bo;
+	unsigned int count;
+};
+
+struct lean_vm {
+	struct drm_gpuvm base;
+	struct lean *be;
+	uint32_t id;
+	bool open;			/* the caller's VM reference is held */
+	struct list_head link;		/* in lean.vms until freed */
+	struct lean_held held[GVM_MAX_ID];
+};
+
+struct lean {
+	struct gvm_backend base;
+	struct list_head vms, bos;
+	size_t nvms, nbos;
+	char warning[512];
+	/* snapshot buffers, reused */
+	struct gvm_map *vas;
+	size_t vas_cap;
+	struct gvm_vm_bo_state vm_bos[GVM_MAX_ID];
+	uint32_t *zombies;
+	size_t zombies_cap;
+};
+
+/* The most VAs one request can need: madvise makes two MAPs and two REMAPs. */
+#define POOL_MAX	6
+
+struct va_pool {
+	struct drm_gpuva *va[POOL_MAX];
+	unsigned int n;
+};
+
+/* What the sm_step callbacks need. */
+struct step_ctx {
+	struct lean *be;
+	struct lean_vm *vm;
+	struct drm_gpuvm_bo *vm_bo;	/* the request's, for MAP */
+	struct va_pool *pool;
+	bool immediate;
+};
+
+static struct lean *warn_owner;
+
+static struct lean_vm *to_vm(struct drm_gpuvm *gpuvm)
+{
+	return container_of(gpuvm, struct lean_vm, base);
+}
+
+static struct lean_bo *to_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct lean_bo, base);
+}
+
+static int32_t bo_id(struct drm_gem_object *obj)
+{
+	return obj ? (int32_t)to_bo(obj)->id : -1;
+}
+
+static void emit(struct lean *be, const struct gvm_event *ev)
+{
+	if (be->base.sink.event)
+		be->base.sink.event(be->base.sink.ctx, ev);
+}
+
+static void warn_hook(const char *file, int line, const char *msg)
+{
+	if (warn_owner && !warn_owner->warning[0])
+		snprintf(warn_owner->warning, sizeof(warn_owner->warning),
+			 "%s:%d: %s", file, line, msg);
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static struct gvm_map va_map(const struct drm_gpuva *va)
+{
+	return (struct gvm_map){ va->va.addr, va->va.range, bo_id(va->gem.obj),
+				 va->gem.offset };
+}
+
+static struct gvm_map op_map(const struct drm_gpuva_op_map *m)
+{
+	return (struct gvm_map){ m->va.addr, m->va.range, bo_id(m->gem.obj), m->gem.offset };
+}
+
+static void emit_op(struct lean *be, const struct drm_gpuva_op *op)
+{
+	struct gvm_event ev = { 0 };
+
+	switch (op->op) {
+	case DRM_GPUVA_OP_MAP:
+		ev.kind = GVM_EV_OP_MAP;
+		ev.a = op_map(&op->map);
+		break;
+	case DRM_GPUVA_OP_UNMAP:
+		ev.kind = GVM_EV_OP_UNMAP;
+		ev.a = va_map(op->unmap.va);
+		ev.keep = op->unmap.keep;
+		break;
+	case DRM_GPUVA_OP_REMAP:
+		ev.kind = GVM_EV_OP_REMAP;
+		ev.a = va_map(op->remap.unmap->va);
+		ev.keep = op->remap.unmap->keep;
+		ev.has_prev = op->remap.prev;
+		ev.has_next = op->remap.next;
+		if (ev.has_prev)
+			ev.prev = op_map(op->remap.prev);
+		if (ev.has_next)
+			ev.next = op_map(op->remap.next);
+		break;
+	case DRM_GPUVA_OP_PREFETCH:
+		ev.kind = GVM_EV_OP_PREFETCH;
+		ev.a = va_map(op->prefetch.va);
+		break;
+	default:
+		return;
+	}
+	emit(be, &ev);
+}
+
+/* ---- object lifetime --------------------------------------------------------- */
+
+static void bo_free(struct drm_gem_object *obj)
+{
+	struct lean_bo *bo = to_bo(obj);
+	struct gvm_event ev = { .kind = GVM_EV_FREED_BO, .id = bo->id };
+
+	emit(bo->be, &ev);
+	drm_gem_object_release(obj);
+	drm_gem_object_put(bo->r_obj);
+	list_del(&bo->link);
+	bo->be->nbos--;
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs bo_funcs = { .free = bo_free };
+
+static void vm_free(struct drm_gpuvm *gpuvm)
+{
+	struct lean_vm *vm = to_vm(gpuvm);
+	struct gvm_event ev = { .kind = GVM_EV_FREED_VM, .id = vm->id };
+
+	emit(vm->be, &ev);
+	list_del(&vm->link);
+	vm->be->nvms--;
+	kfree(vm);
+}
+
+/* ---- VA pools ---------------------------------------------------------------- */
+
+static int pool_fill(struct va_pool *pool, unsigned int n)
+{
+	pool->n = 0;
+	while (pool->n < n) {
+		struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
+
+		if (!va) {
+			while (pool->n)
+				kfree(pool->va[--pool->n]);
+			return -ENOMEM;
+		}
+		pool->va[pool->n++] = va;
+	}
+	return 0;
+}
+
+static struct drm_gpuva *pool_take(struct va_pool *pool)
+{
+	return pool->n ? pool->va[--pool->n] : NULL;
+}
+
+static void pool_drain(struct va_pool *pool)
+{
+	while (pool->n)
+		kfree(pool->va[--pool->n]);
+}
+
+/* VAs an op list will need. */
+static unsigned int ops_vas_needed(struct drm_gpuva_ops *ops)
+{
+	struct drm_gpuva_op *op;
+	unsigned int n = 0;
+
+	drm_gpuva_for_each_op(op, ops) {
+		if (op->op == DRM_GPUVA_OP_MAP)
+			n++;
+		else if (op->op == DRM_GPUVA_OP_REMAP)
+			n += !!op->remap.prev + !!op->remap.next;
+	}
+	return n;
+}
+
+/* VAs an unmap of [addr, addr + range) will need for surviving pieces. */
+static unsigned int unmap_vas_needed(struct drm_gpuvm *gpuvm, uint64_t addr, uint64_t range)
+{
+	struct drm_gpuva *first = drm_gpuva_find_first(gpuvm, addr, range);
+	struct drm_gpuva *last = drm_gpuva_find_first(gpuvm, addr + range - 1, 1);
+	unsigned int n = 0;
+
+	if (first && first->va.addr < addr)
+		n++;
+	if (last && last->va.addr + last->va.range > addr + range)
+		n++;
+	return n;
+}
+
+/* ---- applying steps -------------------------------------------------------------- */
+
+static void link_locked(struct step_ctx *c, struct drm_gpuva *va, struct drm_gpuvm_bo *vm_bo)
+{
+	struct drm_gem_object *obj = va->gem.obj;
+
+	if (!obj || !vm_bo)
+		return;
+	/* Immediate mode guards the GEM's list with its gpuva lock. */
+	if (c->immediate)
+		mutex_lock(&obj->gpuva.lock);
+	drm_gpuva_link(va, vm_bo);
+	if (c->immediate)
+		mutex_unlock(&obj->gpuva.lock);
+}
+
+static void unlink_old(struct step_ctx *c, struct drm_gpuva *va)
+{
+	if (c->immediate)
+		drm_gpuva_unlink_defer(va);
+	else
+		drm_gpuva_unlink(va);
+}
+
+static int apply_map(struct step_ctx *c, const struct drm_gpuva_op *op)
+{
+	struct drm_gpuva *va = pool_take(c->pool);
+
+	if (WARN(!va, "driver model: VA pool exhausted"))
+		return -ENOMEM;
+	drm_gpuva_map(&c->vm->base, va, &op->map);
+	link_locked(c, va, c->vm_bo);
+	return 0;
+}
+
+static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
+{
+	struct drm_gpuva *old = op->remap.unmap->va;
+	struct drm_gpuva *prev = op->remap.prev ? pool_take(c->pool) : NULL;
+	struct drm_gpuva *next = op->remap.next ? pool_take(c->pool) : NULL;
+
+	if (WARN((op->remap.prev && !prev) || (op->remap.next && !next),
+		 "driver model: VA pool exhausted"))
+		return -ENOMEM;
+	drm_gpuva_remap(prev, next, &op->remap);
+	/* Link the pieces first: the old VA's reference keeps the vm_bo alive. */
+	if (prev)
+		link_locked(c, prev, old->vm_bo);
+	if (next)
+		link_locked(c, next, old->vm_bo);
+	unlink_old(c, old);
+	kfree(old);
+	return 0;
+}
+
+static int apply_unmap(struct step_ctx *c, const struct drm_gpuva_op *op)
+{
+	struct drm_gpuva *old = op->unmap.va;
+
+	if (c->immediate) {
+		drm_gpuva_unmap(&op->unmap);
+		drm_gpuva_unlink_defer(old);
+	} else {
+		drm_gpuva_unlink(old);
+		drm_gpuva_unmap(&op->unmap);
+	}
+	kfree(old);
+	return 0;
+}
+
+static int apply_op(struct step_ctx *c, const struct drm_gpuva_op *op)
+{
+	switch (op->op) {
+	case DRM_GPUVA_OP_MAP:
+		return apply_map(c, op);
+	case DRM_GPUVA_OP_REMAP:
+		return apply_remap(c, op);
+	case DRM_GPUVA_OP_UNMAP:
+		return apply_unmap(c, op);
+	default:
+		return 0;
+	}
+}
+
+static void apply_ops(struct step_ctx *c, struct drm_gpuva_ops *ops)
+{
+	struct drm_gpuva_op *op;
+
+	drm_gpuva_for_each_op(op, ops)
+		emit_op(c->be, op);
+	drm_gpuva_for_each_op(op, ops)
+		apply_op(c, op);
+}
+
+/* sm_step callbacks: report the step, then apply it at once. */
+static int step_cb(struct drm_gpuva_op *op, void *priv)
+{
+	struct step_ctx *c = priv;
+
+	emit_op(c->be, op);
+	return apply_op(c, op);
+}
+
+static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
+{
+	struct lean_bo *bo = to_bo(vm_bo->obj);
+	struct gvm_event ev = { .kind = GVM_EV_VALIDATED, .id = bo->id };
+
+	(void)exec;
+	emit(bo->be, &ev);
+	drm_gpuvm_bo_evict(vm_bo, false);
+	return 0;
+}
+
+static const struct drm_gpuvm_ops vm_ops = {
+	.vm_free = vm_free,
+	.vm_bo_validate = vm_bo_validate,
+	.sm_step_map = step_cb,
+	.sm_step_remap = step_cb,
+	.sm_step_unmap = step_cb,
+};
+
+/* ---- helpers for locking ------------------------------------------------------------ */
+
+/* Lock the VM's resv and @obj's (either may be NULL) in one drm_exec. */
+static int lock_vm_and(struct drm_exec *exec, struct lean_vm *vm, struct drm_gem_object *obj)
+{
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = drm_gpuvm_prepare_vm(&vm->base, exec, 0);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+		if (obj) {
+			ret = drm_exec_lock_obj(exec, obj);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+		}
+	}
+	if (ret)
+		drm_exec_fini(exec);
+	return ret;
+}
+
+/* All VMs with a vm_bo on @obj must agree with @immediate. */
+static bool mode_conflict(struct drm_gem_object *obj, bool immediate)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	bool conflict = false;
+
+	dma_resv_lock(obj->resv, NULL);
+	mutex_lock(&obj->gpuva.lock);
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj)
+		if (drm_gpuvm_immediate_mode(vm_bo->vm) != immediate)
+			conflict = true;
+	mutex_unlock(&obj->gpuva.lock);
+	dma_resv_unlock(obj->resv);
+	return conflict;
+}
+
+/* extobj_add needs the VM's resv when RESV_PROTECTED. */
+static void extobj_add(struct lean_vm *vm, struct drm_gpuvm_bo *vm_bo, bool resv_held)
+{
+	bool lock = drm_gpuvm_resv_protected(&vm->base) && !resv_held;
+
+	if (lock)
+		dma_resv_lock(drm_gpuvm_resv(&vm->base), NULL);
+	drm_gpuvm_bo_extobj_add(vm_bo);
+	if (lock)
+		dma_resv_unlock(drm_gpuvm_resv(&vm->base));
+}
+
+/* ---- backend calls -------------------------------------------------------------------- */
+
+static struct lean *to_lean(struct gvm_backend *be)
+{
+	return container_of(be, struct lean, base);
+}
+
+static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p,
+			  struct gvm_be_vm **out)
+{
+	struct lean *be = to_lean(gbe);
+	enum drm_gpuvm_flags flags = 0;
+	struct drm_gem_object *r_obj;
+	struct lean_vm *vm;
+	uint64_t end;
+
+	/* A driver checks the window before drm_gpuvm_init(), which only WARNs. */
+	if (__builtin_add_overflow(p->start, p->range, &end) ||
+	    __builtin_add_overflow(p->reserve_addr, p->reserve_range, &end))
+		return -EINVAL;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return -ENOMEM;
+	r_obj = drm_gpuvm_resv_object_alloc(NULL);
+	if (!r_obj) {
+		kfree(vm);
+		return -ENOMEM;
+	}
+	if (p->immediate)
+		flags |= DRM_GPUVM_IMMEDIATE_MODE;
+	if (p->resv_protected)
+		flags |= DRM_GPUVM_RESV_PROTECTED;
+	vm->be = be;
+	vm->id = p->id;
+	vm->open = true;
+	drm_gpuvm_init(&vm->base, "gvm", flags, NULL, r_obj, p->start, p->range,
+		       p->reserve_addr, p->reserve_range, &vm_ops);
+	drm_gem_object_put(r_obj);
+	list_add_tail(&vm->link, &be->vms);
+	be->nvms++;
+	*out = (struct gvm_be_vm *)vm;
+	return 0;
+}
+
+static int lean_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm *priv_vm,
+			  struct gvm_be_bo **out)
+{
+	struct lean *be = to_lean(gbe);
+	struct lean_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+
+	if (!bo)
+		return -ENOMEM;
+	drm_gem_private_object_init(NULL, &bo->base, 0);
+	bo->base.funcs = &bo_funcs;
+	bo->be = be;
+	bo->id = id;
+	bo->handle = true;
+	if (priv_vm) {
+		/* Share the VM's resv and keep its owner alive as long as we are. */
+		bo->r_obj = ((struct lean_vm *)priv_vm)->base.r_obj;
+		drm_gem_object_get(bo->r_obj);
+		bo->base.resv = bo->r_obj->resv;
+	}
+	list_add_tail(&bo->link, &be->bos);
+	be->nbos++;
+	*out = (struct gvm_be_bo *)bo;
+	return 0;
+}
+
+static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
+{
+	struct drm_gem_object *obj = req->map.gem.obj;
+	struct step_ctx c = { .be = be, .vm = vm };
+	struct drm_gpuvm_bo *vm_bo = NULL;
+	struct drm_gpuva_ops *ops;
+	struct va_pool pool;
+	struct drm_exec exec;
+	int ret = 0;
+
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_gpuvm_prepare_vm(&vm->base, &exec, 0);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+		ret = drm_gpuvm_sm_map_exec_lock(&vm->base, &exec, 1, req);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	if (ret)
+		goto out;
+	if (obj) {
+		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, obj);
+		if (IS_ERR(vm_bo)) {
+			ret = PTR_ERR(vm_bo);
+			vm_bo = NULL;
+			goto out;
+		}
+	}
+	ops = drm_gpuvm_sm_map_ops_create(&vm->base, req);
+	if (IS_ERR(ops)) {
+		ret = PTR_ERR(ops);
+		goto put;
+	}
+	ret = pool_fill(&pool, ops_vas_needed(ops));
+	if (!ret) {
+		if (vm_bo)
+			drm_gpuvm_bo_extobj_add(vm_bo);
+		c.vm_bo = vm_bo;
+		c.pool = &pool;
+		apply_ops(&c, ops);
+		pool_drain(&pool);
+	}
+	drm_gpuva_ops_free(&vm->base, ops);
+put:
+	drm_gpuvm_bo_put(vm_bo);	/* the request's reference; VAs hold theirs */
+out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+static int immediate_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
+{
+	struct drm_gem_object *obj = req->map.gem.obj;
+	struct step_ctx c = { .be = be, .vm = vm, .immediate = true };
+	struct drm_gpuvm_bo *vm_bo = NULL, *prealloc;
+	struct va_pool pool;
+	bool cookie;
+	int ret;
+
+	/* The ioctl validates and preallocates; run_job cannot fail or allocate. */
+	if (!drm_gpuvm_range_valid(&vm->base, req->map.va.addr, req->map.va.range))
+		return -EINVAL;
+	ret = pool_fill(&pool, 1 + unmap_vas_needed(&vm->base, req->map.va.addr,
+						    req->map.va.range));
+	if (ret)
+		return ret;
+	if (obj) {
+		prealloc = drm_gpuvm_bo_create(&vm->base, obj);
+		if (!prealloc) {
+			pool_drain(&pool);
+			return -ENOMEM;
+		}
+		vm_bo = drm_gpuvm_bo_obtain_prealloc(prealloc);
+		extobj_add(vm, vm_bo, false);
+	}
+
+	c.vm_bo = vm_bo;
+	c.pool = &pool;
+	cookie = dma_fence_begin_signalling();
+	ret = drm_gpuvm_sm_map(&vm->base, &c, req);
+	dma_fence_end_signalling(cookie);
+
+	drm_gpuvm_bo_put_deferred(vm_bo);
+	pool_drain(&pool);
+	return ret;
+}
+
+static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
+		    uint64_t range, struct gvm_be_bo *hbo, uint64_t offset)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct lean_bo *bo = (struct lean_bo *)hbo;
+	bool immediate = drm_gpuvm_immediate_mode(&vm->base);
+	struct drm_gpuvm_map_req req = {
+		.map = { .va = { addr, range }, .gem = { offset, bo ? &bo->base : NULL } },
+	};
+
+	if (bo && mode_conflict(&bo->base, immediate))
+		return -EINVAL;
+	return immediate ? immediate_map(to_lean(gbe), vm, &req) :
+			   staged_map(to_lean(gbe), vm, &req);
+}
+
+static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
+{
+	struct step_ctx c = { .be = be, .vm = vm };
+	struct drm_gpuva_ops *ops;
+	struct va_pool pool;
+	struct drm_exec exec;
+	int ret = 0;
+
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_gpuvm_prepare_vm(&vm->base, &exec, 0);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+		ret = drm_gpuvm_sm_unmap_exec_lock(&vm->base, &exec, addr, range);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	if (ret)
+		goto out;
+	ops = drm_gpuvm_sm_unmap_ops_create(&vm->base, addr, range);
+	if (IS_ERR(ops)) {
+		ret = PTR_ERR(ops);
+		goto out;
+	}
+	ret = pool_fill(&pool, ops_vas_needed(ops));
+	if (!ret) {
+		c.pool = &pool;
+		apply_ops(&c, ops);
+		pool_drain(&pool);
+	}
+	drm_gpuva_ops_free(&vm->base, ops);
+out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+static int immediate_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
+{
+	struct step_ctx c = { .be = be, .vm = vm, .immediate = true };
+	struct va_pool pool;
+	bool cookie;
+	int ret;
+
+	if (!drm_gpuvm_range_valid(&vm->base, addr, range))
+		return -EINVAL;
+	ret = pool_fill(&pool, unmap_vas_needed(&vm->base, addr, range));
+	if (ret)
+		return ret;
+	c.pool = &pool;
+	cookie = dma_fence_begin_signalling();
+	ret = drm_gpuvm_sm_unmap(&vm->base, &c, addr, range);
+	dma_fence_end_signalling(cookie);
+	pool_drain(&pool);
+	return ret;
+}
+
+static int vm_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
+{
+	return drm_gpuvm_immediate_mode(&vm->base) ? immediate_unmap(be, vm, addr, range) :
+						     staged_unmap(be, vm, addr, range);
+}
+
+static int lean_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
+		      uint64_t range)
+{
+	return vm_unmap(to_lean(gbe), (struct lean_vm *)hvm, addr, range);
+}
+
+/* madvise only splits VAs without objects: nothing to link or lock but the VM. */
+static int lean_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
+			uint64_t range)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct step_ctx c = { .be = to_lean(gbe), .vm = vm };
+	struct drm_gpuvm_map_req req = { .map = { .va = { addr, range } } };
+	struct drm_gpuva_ops *ops;
+	struct va_pool pool;
+	struct drm_exec exec;
+	int ret;
+
+	ret = lock_vm_and(&exec, vm, NULL);
+	if (ret)
+		return ret;
+	ops = drm_gpuvm_madvise_ops_create(&vm->base, &req);
+	if (IS_ERR(ops)) {
+		ret = PTR_ERR(ops);
+		goto out;
+	}
+	ret = pool_fill(&pool, ops_vas_needed(ops));
+	if (!ret) {
+		c.pool = &pool;
+		apply_ops(&c, ops);
+		pool_drain(&pool);
+	}
+	drm_gpuva_ops_free(&vm->base, ops);
+out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+static int lean_prefetch(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
+			 uint64_t range)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct drm_gpuva_ops *ops = drm_gpuvm_prefetch_ops_create(&vm->base, addr, range);
+	struct drm_gpuva_op *op;
+
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
+	drm_gpuva_for_each_op(op, ops)
+		emit_op(to_lean(gbe), op);
+	drm_gpuva_ops_free(&vm->base, ops);
+	return 0;
+}
+
+static int staged_bo_unmap(struct lean *be, struct lean_vm *vm, struct lean_bo *bo)
+{
+	struct step_ctx c = { .be = be, .vm = vm };
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gpuva_ops *ops;
+	struct drm_exec exec;
+	int ret;
+
+	ret = lock_vm_and(&exec, vm, &bo->base);
+	if (ret)
+		return ret;
+	vm_bo = drm_gpuvm_bo_find(&vm->base, &bo->base);
+	if (!vm_bo)
+		goto out;
+	ops = drm_gpuvm_bo_unmap_ops_create(vm_bo);
+	if (IS_ERR(ops)) {
+		ret = PTR_ERR(ops);
+	} else {
+		apply_ops(&c, ops);
+		drm_gpuva_ops_free(&vm->base, ops);
+	}
+	drm_gpuvm_bo_put(vm_bo);
+out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+/*
+ * bo_unmap_ops_create() allocates under the gpuva lock, which immediate
+ * mode forbids; unmap the vm_bo's VAs one by one instead, in link order.
+ * Exact ranges need no preallocation, so this cannot fail halfway.
+ */
+static int immediate_bo_unmap(struct lean *be, struct lean_vm *vm, struct lean_bo *bo)
+{
+	struct drm_gem_object *obj = &bo->base;
+
+	for (;;) {
+		struct drm_gpuvm_bo *vm_bo;
+		struct drm_gpuva *va;
+		uint64_t addr = 0, range = 0;
+
+		mutex_lock(&obj->gpuva.lock);
+		vm_bo = drm_gpuvm_bo_find(&vm->base, obj);
+		va = vm_bo ? list_first_entry_or_null(&vm_bo->list.gpuva, struct drm_gpuva,
+						      gem.entry) : NULL;
+		if (va) {
+			addr = va->va.addr;
+			range = va->va.range;
+		}
+		mutex_unlock(&obj->gpuva.lock);
+		if (va)
+			immediate_unmap(be, vm, addr, range);
+		drm_gpuvm_bo_put_deferred(vm_bo);
+		if (!va)
+			return 0;
+	}
+}
+
+static int lean_bo_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct lean_bo *bo = (struct lean_bo *)hbo;
+
+	if (drm_gpuvm_immediate_mode(&vm->base))
+		return immediate_bo_unmap(to_lean(gbe), vm, bo);
+	return staged_bo_unmap(to_lean(gbe), vm, bo);
+}
+
+static int lean_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct lean_bo *bo = (struct lean_bo *)hbo;
+	struct lean_held *held = &vm->held[bo->id];
+	bool immediate = drm_gpuvm_immediate_mode(&vm->base);
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_exec exec;
+	int ret;
+
+	(void)gbe;
+	if (mode_conflict(&bo->base, immediate))
+		return -EINVAL;
+	if (immediate) {
+		struct drm_gpuvm_bo *prealloc = drm_gpuvm_bo_create(&vm->base, &bo->base);
+
+		if (!prealloc)
+			return -ENOMEM;
+		vm_bo = drm_gpuvm_bo_obtain_prealloc(prealloc);
+		extobj_add(vm, vm_bo, false);
+	} else {
+		ret = lock_vm_and(&exec, vm, &bo->base);
+		if (ret)
+			return ret;
+		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, &bo->base);
+		if (!IS_ERR(vm_bo))
+			drm_gpuvm_bo_extobj_add(vm_bo);
+		drm_exec_fini(&exec);
+		if (IS_ERR(vm_bo))
+			return PTR_ERR(vm_bo);
+	}
+	WARN(held->count && held->vm_bo != vm_bo,
+	     "driver model: vm_bo of vm%u/bo%u changed while referenced", vm->id, bo->id);
+	held->vm_bo = vm_bo;
+	held->count++;
+	return 0;
+}
+
+/*
+ * Drop one caller-held reference on (vm, bo). Staged: the last put may
+ * destroy the vm_bo, which needs the GEM's resv and the VM's; they are
+ * locked directly (no drm_exec, no allocation), so this cannot fail.
+ */
+static void put_held(struct lean_vm *vm, struct lean_held *held)
+{
+	struct drm_gpuvm_bo *vm_bo = held->vm_bo;
+	struct dma_resv *vm_resv = drm_gpuvm_resv(&vm->base);
+	struct drm_gem_object *obj = vm_bo->obj;
+
+	if (--held->count == 0)
+		held->vm_bo = NULL;
+	if (drm_gpuvm_immediate_mode(&vm->base)) {
+		drm_gpuvm_bo_put_deferred(vm_bo);
+		return;
+	}
+	/* The put may free the object, and its resv with it: hold it. */
+	drm_gem_object_get(obj);
+	dma_resv_lock(vm_resv, NULL);
+	if (obj->resv != vm_resv)
+		dma_resv_lock(obj->resv, NULL);
+	drm_gpuvm_bo_put(vm_bo);
+	if (obj->resv != vm_resv)
+		dma_resv_unlock(obj->resv);
+	dma_resv_unlock(vm_resv);
+	drm_gem_object_put(obj);
+}
+
+static int lean_put(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct lean_held *held = &vm->held[((struct lean_bo *)hbo)->id];
+
+	(void)gbe;
+	if (!held->count)
+		return -ENOENT;
+	put_held(vm, held);
+	return 0;
+}
+
+static void lean_bo_close(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
+{
+	struct lean_bo *bo = (struct lean_bo *)hbo;
+
+	(void)gbe;
+	if (WARN(!bo->handle, "driver model: bo%u closed twice", bo->id))
+		return;
+	bo->handle = false;
+	drm_gem_object_put(&bo->base);
+}
+
+static int lean_evict(struct gvm_backend *gbe, struct gvm_be_bo *hbo, bool evict)
+{
+	struct drm_gem_object *obj = &((struct lean_bo *)hbo)->base;
+
+	(void)gbe;
+	/* A3, and A2 for every VM: the resv, then (immediate VMs) the gpuva lock. */
+	dma_resv_lock(obj->resv, NULL);
+	mutex_lock(&obj->gpuva.lock);
+	drm_gpuvm_bo_gem_evict(obj, evict);
+	mutex_unlock(&obj->gpuva.lock);
+	dma_resv_unlock(obj->resv);
+	return 0;
+}
+
+static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct drm_gpuvm_exec vm_exec = {
+		.vm = &vm->base,
+		.flags = DRM_EXEC_IGNORE_DUPLICATES,
+		.num_fences = 1,
+	};
+	struct dma_fence *fence;
+	int ret;
+
+	(void)gbe;
+	ret = drm_gpuvm_exec_lock(&vm_exec);
+	if (ret)
+		return ret;
+	ret = drm_gpuvm_exec_validate(&vm_exec);
+	/* A job's fence on everything locked, as a submit would add. */
+	fence = ret ? NULL : kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (fence) {
+		dma_fence_init(fence, NULL, NULL, dma_fence_context_alloc(1), 1);
+		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
+					      DMA_RESV_USAGE_BOOKKEEP);
+		dma_fence_put(fence);
+	}
+	drm_gpuvm_exec_unlock(&vm_exec);
+	return ret;
+}
+
+static void lean_cleanup(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	struct drm_gpuvm *gpuvm = &((struct lean_vm *)hvm)->base;
+
+	(void)gbe;
+	/* Zombies hold VM references: keep our own across their release. */
+	drm_gpuvm_get(gpuvm);
+	drm_gpuvm_bo_deferred_cleanup(gpuvm);
+	drm_gpuvm_put(gpuvm);
+}
+
+/* Unmap one VA by its exact range: no surviving pieces, no allocation. */
+static void unmap_exact(struct lean *be, struct lean_vm *vm, struct drm_gpuva *va)
+{
+	bool immediate = drm_gpuvm_immediate_mode(&vm->base);
+	struct step_ctx c = { .be = be, .vm = vm, .immediate = immediate };
+	struct drm_gem_object *obj = va->gem.obj;
+	struct dma_resv *vm_resv = drm_gpuvm_resv(&vm->base);
+	bool lock_obj = !immediate && obj && obj->resv != vm_resv;
+	struct va_pool pool = { .n = 0 };
+	bool cookie = false;
+
+	c.pool = &pool;
+	if (immediate) {
+		cookie = dma_fence_begin_signalling();
+	} else {
+		/* Unlinking may free the object, and its resv with it: hold it. */
+		if (obj)
+			drm_gem_object_get(obj);
+		dma_resv_lock(vm_resv, NULL);
+		if (lock_obj)
+			dma_resv_lock(obj->resv, NULL);
+	}
+	drm_gpuvm_sm_unmap(&vm->base, &c, va->va.addr, va->va.range);
+	if (immediate) {
+		dma_fence_end_signalling(cookie);
+	} else {
+		if (lock_obj)
+			dma_resv_unlock(obj->resv);
+		dma_resv_unlock(vm_resv);
+		drm_gem_object_put(obj);
+	}
+}
+
+static void lean_vm_destroy(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	struct lean *be = to_lean(gbe);
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct drm_gpuvm *gpuvm = &vm->base;
+	struct drm_gpuva *va, *next;
+	unsigned int i;
+
+	drm_gpuvm_get(gpuvm);
+	drm_gpuvm_for_each_va_safe(va, next, gpuvm) {
+		if (va != &gpuvm->kernel_alloc_node)
+			unmap_exact(be, vm, va);
+	}
+	for (i = 0; i < GVM_MAX_ID; i++)
+		while (vm->held[i].count)
+			put_held(vm, &vm->held[i]);
+	drm_gpuvm_bo_deferred_cleanup(gpuvm);
+	vm->open = false;
+	drm_gpuvm_put(gpuvm);	/* the caller's */
+	drm_gpuvm_put(gpuvm);	/* ours, taken above */
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int lean_snapshot(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
+			 struct gvm_snapshot *out)
+{
+	struct lean *be = to_lean(gbe);
+	struct drm_gpuvm *gpuvm = &((struct lean_vm *)hvm)->base;
+	struct drm_gpuvm_bo *vm_bo;
+	struct llist_node *node;
+	struct drm_gpuva *va;
+	struct lean_bo *bo;
+	size_t n = 0;
+
+	drm_gpuvm_for_each_va(va, gpuvm)
+		n++;
+	if (n > be->vas_cap) {
+		struct gvm_map *vas = realloc(be->vas, n * sizeof(*vas));
+
+		if (!vas)
+			return -ENOMEM;
+		be->vas = vas;
+		be->vas_cap = n;
+	}
+	out->nvas = 0;
+	drm_gpuvm_for_each_va(va, gpuvm)
+		if (va != &gpuvm->kernel_alloc_node)
+			be->vas[out->nvas++] = va_map(va);
+	out->vas = be->vas;
+
+	/* Read at a quiescent point: no lock needed, none taken. */
+	memset(be->vm_bos, 0, sizeof(be->vm_bos));
+	out->nvm_bos = 0;
+	list_for_each_entry(bo, &be->bos, link) {
+		drm_gem_for_each_gpuvm_bo(vm_bo, &bo->base) {
+			struct gvm_vm_bo_state *s;
+
+			if (vm_bo->vm != gpuvm)
+				continue;
+			s = &be->vm_bos[out->nvm_bos++];
+			s->bo = bo->id;
+			s->refs = kref_read(&vm_bo->kref);
+			s->vas = (unsigned int)list_count_nodes(&vm_bo->list.gpuva);
+			s->extobj = !list_empty(&vm_bo->list.entry.extobj);
+			s->evict = !list_empty(&vm_bo->list.entry.evict);
+		}
+	}
+	out->vm_bos = be->vm_bos;
+	qsort(be->vm_bos, out->nvm_bos, sizeof(be->vm_bos[0]), cmp_u32);
+
+	n = 0;
+	for (node = gpuvm->bo_defer.first; node; node = node->next)
+		n++;
+	if (n > be->zombies_cap) {
+		uint32_t *z = realloc(be->zombies, n * sizeof(*z));
+
+		if (!z)
+			return -ENOMEM;
+		be->zombies = z;
+		be->zombies_cap = n;
+	}
+	out->nzombies = 0;
+	for (node = gpuvm->bo_defer.first; node; node = node->next) {
+		vm_bo = container_of(node, struct drm_gpuvm_bo, list.entry.bo_defer);
+		be->zombies[out->nzombies++] = to_bo(vm_bo->obj)->id;
+	}
+	if (out->nzombies)
+		qsort(be->zombies, out->nzombies, sizeof(*be->zombies), cmp_u32);
+	out->zombies = be->zombies;
+	return 0;
+}
+
+static bool lean_check(struct gvm_backend *gbe, char *msg, size_t len)
+{
+	struct lean *be = to_lean(gbe);
+	struct drm_gem_object *objs[256];
+	struct drm_gpuvm *vms[256];
+	unsigned int nobjs = 0, nvms = 0, i;
+	struct lean_vm *vm;
+	struct lean_bo *bo;
+
+	list_for_each_entry(bo, &be->bos, link)
+		if (nobjs < ARRAY_SIZE(objs))
+			objs[nobjs++] = &bo->base;
+	list_for_each_entry(vm, &be->vms, link)
+		if (nvms < ARRAY_SIZE(vms))
+			vms[nvms++] = &vm->base;
+
+	list_for_each_entry(vm, &be->vms, link) {
+		if (!drm_gpuvm_check(&vm->base, msg, len) ||
+		    !drm_gpuvm_check_vm_refs(&vm->base, vm->open, objs, nobjs, msg, len))
+			return false;
+		for (i = 0; i < GVM_MAX_ID; i++)
+			if (vm->held[i].count &&
+			    !drm_gpuvm_check_vm_bo_refs(vm->held[i].vm_bo, vm->held[i].count,
+							msg, len))
+				return false;
+	}
+	list_for_each_entry(bo, &be->bos, link) {
+		if (!drm_gpuvm_check_gem(&bo->base, msg, len) ||
+		    !drm_gpuvm_check_gem_refs(&bo->base, bo->handle, vms, nvms, msg, len))
+			return false;
+	}
+	return true;
+}
+
+static void lean_live(struct gvm_backend *gbe, size_t *bos, size_t *vms)
+{
+	*bos = to_lean(gbe)->nbos;
+	*vms = to_lean(gbe)->nvms;
+}
+
+static const char *lean_take_warning(struct gvm_backend *gbe)
+{
+	static char last[512];
+	struct lean *be = to_lean(gbe);
+
+	if (!be->warning[0])
+		return NULL;
+	memcpy(last, be->warning, sizeof(last));
+	be->warning[0] = '\0';
+	return last;
+}
+
+static void lean_destroy(struct gvm_backend *gbe)
+{
+	struct lean *be = to_lean(gbe);
+
+	free(be->vas);
+	free(be->zombies);
+	if (warn_owner == be) {
+		kcompat_warn_set_hook(NULL);
+		warn_owner = NULL;
+	}
+	free(be);
+}
+
+static const struct gvm_backend_ops lean_ops = {
+	.name = "lean",
+	.vm_create = lean_vm_create,
+	.bo_create = lean_bo_create,
+	.map = lean_map,
+	.unmap = lean_unmap,
+	.madvise = lean_madvise,
+	.prefetch = lean_prefetch,
+	.bo_unmap = lean_bo_unmap,
+	.obtain = lean_obtain,
+	.put = lean_put,
+	.bo_close = lean_bo_close,
+	.evict = lean_evict,
+	.validate = lean_validate,
+	.cleanup = lean_cleanup,
+	.vm_destroy = lean_vm_destroy,
+	.snapshot = lean_snapshot,
+	.check = lean_check,
+	.live = lean_live,
+	.take_warning = lean_take_warning,
+	.destroy = lean_destroy,
+};
+
+struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink)
+{
+	/* Harness memory: plain malloc, outside lib/'s accounting. */
+	struct lean *be = calloc(1, sizeof(*be));
+
+	if (!be)
+		return NULL;
+	be->base.ops = &lean_ops;
+	be->base.sink = *sink;
+	INIT_LIST_HEAD(&be->vms);
+	INIT_LIST_HEAD(&be->bos);
+	warn_owner = be;
+	kcompat_warn_set_hook(warn_hook);
+	kcompat_warn_set_quiet(true);
+	return &be->base;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seam between the command executor (gvm_exec.c) and a GPUVM
+ * implementation. A backend owns the GPUVM objects and drives them the way a
+ * real driver does (staged like nouveau/xe, immediate like panthor and the
+ * Rust drivers); the executor owns ids, output, the reference model and the
+ * verdict. Backend one drives lib/ (backend_lean.c); a backend over
+ * upstream's own drm_gpuvm.c implements the same table.
+ *
+ * All calls are made with no lock held and outside any signalling section.
+ * Handles are the backend's own; ids (V, B) are used only to name objects in
+ * events and snapshots.
+ */
+#ifndef GVM_BACKEND_H
+#define GVM_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gvm_backend;
+struct gvm_be_vm;
+struct gvm_be_bo;
+
+/* Events a backend reports while it runs a command, in order. */
+enum gvm_event_kind {
+	GVM_EV_OP_MAP,		/* @a: the MAP op */
+	GVM_EV_OP_UNMAP,	/* @a: the VA; @keep */
+	GVM_EV_OP_REMAP,	/* @a: the VA; @keep; @prev, @next if @has_prev/@has_next */
+	GVM_EV_OP_PREFETCH,	/* @a: the VA */
+	GVM_EV_FREED_BO,	/* @id: object B was freed */
+	GVM_EV_FREED_VM,	/* @id: VM V was freed */
+	GVM_EV_VALIDATED,	/* @id: vm_bo_validate ran for object B */
+};
+
+/* A mapping as numbers; @bo is -1 for a mapping without object. */
+struct gvm_map {
+	uint64_t addr;
+	uint64_t range;
+	int32_t bo;
+	uint64_t offset;
+};
+
+struct gvm_event {
+	enum gvm_event_kind kind;
+	uint32_t id;
+	struct gvm_map a;
+	struct gvm_map prev, next;	/* @bo of a part is the VA's */
+	bool has_prev, has_next, keep;
+};
+
+struct gvm_sink {
+	void (*event)(void *ctx, const struct gvm_event *ev);
+	void *ctx;
+};
+
+/* What dump prints and the checks compare, in the executor's id space. */
+struct gvm_vm_bo_state {
+	uint32_t bo;
+	unsigned int refs;
+	unsigned int vas;
+	bool extobj;
+	bool evict;
+};
+
+struct gvm_snapshot {
+	struct gvm_map *vas;		/* address order, kernel node excluded */
+	size_t nvas;
+	struct gvm_vm_bo_state *vm_bos;	/* live vm_bos, by object id */
+	size_t nvm_bos;
+	uint32_t *zombies;		/* object ids, by id */
+	size_t nzombies;
+};
+
+/* VM creation parameters. */
+struct gvm_vm_params {
+	uint32_t id;
+	uint64_t start, range;
+	uint64_t reserve_addr, reserve_range;	/* range 0: none */
+	bool immediate;
+	bool resv_protected;
+};
+
+/*
+ * Every int-returning operation returns 0 or a negative errno; on error the
+ * backend's state must be exactly as before the call (the fault fuzzer
+ * checks this). -ENOENT is never returned: the executor handles closed ids.
+ */
+struct gvm_backend_ops {
+	const char *name;
+
+	int (*vm_create)(struct gvm_backend *be, const struct gvm_vm_params *p,
+			 struct gvm_be_vm **out);
+	/* Object B; @priv_vm: share that VM's resv (NULL: own resv). */
+	int (*bo_create)(struct gvm_backend *be, uint32_t id, struct gvm_be_vm *priv_vm,
+			 struct gvm_be_bo **out);
+
+	/* bind/unbind and friends; @bo NULL maps without object */
+	int (*map)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+		   uint64_t range, struct gvm_be_bo *bo, uint64_t offset);
+	int (*unmap)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+		     uint64_t range);
+	int (*madvise)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+		       uint64_t range);
+	int (*prefetch)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+			uint64_t range);
+	int (*bo_unmap)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *bo);
+
+	/* Take / drop one caller-held vm_bo reference. */
+	int (*obtain)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *bo);
+	int (*put)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *bo);
+
+	/* Drop the caller's handle reference; the object may live on. */
+	void (*bo_close)(struct gvm_backend *be, struct gvm_be_bo *bo);
+	int (*evict)(struct gvm_backend *be, struct gvm_be_bo *bo, bool evict);
+	int (*validate)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	void (*cleanup)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	/* Unmap everything, clean up, drop the caller's VM reference. */
+	void (*vm_destroy)(struct gvm_backend *be, struct gvm_be_vm *vm);
+
+	/* State of a VM (kept until the next call); -ENOMEM possible. */
+	int (*snapshot)(struct gvm_backend *be, struct gvm_be_vm *vm,
+			struct gvm_snapshot *out);
+	/*
+	 * Backend-internal consistency checks of everything alive (invariant
+	 * checker, refcount equations); false with a message on a violation.
+	 */
+	bool (*check)(struct gvm_backend *be, char *msg, size_t len);
+	/* Objects and VMs still allocated; 0 and 0 after a clean teardown. */
+	void (*live)(struct gvm_backend *be, size_t *bos, size_t *vms);
+	/* A WARN-class problem the backend saw since the last call, or NULL. */
+	const char *(*take_warning)(struct gvm_backend *be);
+
+	void (*destroy)(struct gvm_backend *be);
+};
+
+struct gvm_backend {
+	const struct gvm_backend_ops *ops;
+	struct gvm_sink sink;
+};
+
+/* lib/ as a backend. */
+struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink);
+
+#endif /* GVM_BACKEND_H */

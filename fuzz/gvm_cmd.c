@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command stream: keywords, canonical text, comparison and the growable
+ * script array. Harness code, so plain malloc/realloc/free: the library's
+ * kmalloc accounting and fault injection must not see it.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gvm_cmd.h"
+
+/* Which fields a kind may set; everything else must stay zero. */
+#define U_VM		(1u << 0)
+#define U_BO		(1u << 1)
+#define U_ADDR		(1u << 2)
+#define U_RANGE		(1u << 3)
+#define U_OFFSET	(1u << 4)
+
+struct kind_info {
+	const char *name;
+	uint32_t flags;		/* GVM_F_* allowed */
+	uint32_t uses;		/* U_* always used */
+};
+
+static const struct kind_info kinds[GVM_CMD_NR] = {
+	[GVM_CMD_VM]		= { "vm", GVM_F_RESERVE | GVM_F_IMMEDIATE |
+				    GVM_F_RESV_PROTECTED,
+				    U_VM | U_ADDR | U_RANGE },
+	[GVM_CMD_BO]		= { "bo", GVM_F_PRIVATE, U_BO },
+	[GVM_CMD_MAP]		= { "map", GVM_F_NO_BO,
+				    U_VM | U_BO | U_ADDR | U_RANGE | U_OFFSET },
+	[GVM_CMD_UNMAP]		= { "unmap", 0, U_VM | U_ADDR | U_RANGE },
+	[GVM_CMD_MADVISE]	= { "madvise", 0, U_VM | U_ADDR | U_RANGE },
+	[GVM_CMD_PREFETCH]	= { "prefetch", 0, U_VM | U_ADDR | U_RANGE },
+	[GVM_CMD_BO_UNMAP]	= { "bo_unmap", 0, U_VM | U_BO },
+	[GVM_CMD_OBTAIN]	= { "obtain", 0, U_VM | U_BO },
+	[GVM_CMD_PUT]		= { "put", 0, U_VM | U_BO },
+	[GVM_CMD_CLOSE]		= { "close", 0, U_BO },
+	[GVM_CMD_EVICT]		= { "evict", GVM_F_EVICT, U_BO },
+	[GVM_CMD_VALIDATE]	= { "validate", 0, U_VM },
+	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
+	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
+	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
+};
+
+const char *gvm_kind_name(enum gvm_kind kind)
+{
+	/* Cast: an out-of-range value may arrive from a decoder as negative. */
+	if ((unsigned int)kind >= GVM_CMD_NR)
+		return NULL;
+	return kinds[kind].name;
+}
+
+/*
+ * Whether @cmd has a text form that parses back to exactly @cmd: known
+ * kind, only its flags, ids in range, unused fields zero. Anything else
+ * would break "equal exactly when the text is the same".
+ */
+static bool cmd_well_formed(const struct gvm_cmd *cmd)
+{
+	const struct kind_info *k;
+	uint32_t uses;
+
+	if ((unsigned int)cmd->kind >= GVM_CMD_NR)
+		return false;
+	k = &kinds[cmd->kind];
+	if (cmd->flags & ~k->flags)
+		return false;
+
+	uses = k->uses;
+	if (cmd->kind == GVM_CMD_BO && (cmd->flags & GVM_F_PRIVATE))
+		uses |= U_VM;
+	if (cmd->kind == GVM_CMD_MAP && (cmd->flags & GVM_F_NO_BO))
+		uses &= ~U_BO;
+
+	if ((uses & U_VM) ? cmd->vm >= GVM_MAX_ID : cmd->vm != 0)
+		return false;
+	if ((uses & U_BO) ? cmd->bo >= GVM_MAX_ID : cmd->bo != 0)
+		return false;
+	if (!(uses & U_ADDR) && cmd->addr)
+		return false;
+	if (!(uses & U_RANGE) && cmd->range)
+		return false;
+	if (!(uses & U_OFFSET) && cmd->offset)
+		return false;
+	if (!(cmd->flags & GVM_F_RESERVE) &&
+	    (cmd->reserve_addr || cmd->reserve_range))
+		return false;
+	return true;
+}
+
+/* snprintf that appends, keeping the total length as snprintf would. */
+struct fmt {
+	char *buf;
+	size_t len;
+	size_t n;
+	bool bad;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+put(struct fmt *f, const char *fmt, ...)
+{
+	char *dst = NULL;
+	size_t room = 0;
+	va_list ap;
+	int r;
+
+	if (f->n < f->len) {
+		dst = f->buf + f->n;
+		room = f->len - f->n;
+	}
+	va_start(ap, fmt);
+	r = vsnprintf(dst, room, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		f->bad = true;
+	else
+		f->n += (size_t)r;
+}
+
+int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
+{
+	struct fmt f = { .buf = buf, .len = len };
+
+	if (len && buf)
+		buf[0] = '\0';
+	if (!buf)
+		f.len = 0;
+	if (!cmd_well_formed(cmd))
+		return -1;
+
+	put(&f, "%s", kinds[cmd->kind].name);
+	switch (cmd->kind) {
+	case GVM_CMD_VM:
+		put(&f, " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64,
+		    cmd->vm, cmd->addr, cmd->range);
+		/* Fixed order so each command has exactly one text. */
+		if (cmd->flags & GVM_F_RESERVE)
+			put(&f, " reserve 0x%" PRIx64 " 0x%" PRIx64,
+			    cmd->reserve_addr, cmd->reserve_range);
+		if (cmd->flags & GVM_F_IMMEDIATE)
+			put(&f, " immediate");
+		if (cmd->flags & GVM_F_RESV_PROTECTED)
+			put(&f, " resv_protected");
+		break;
+	case GVM_CMD_BO:
+		put(&f, " %" PRIu32, cmd->bo);
+		if (cmd->flags & GVM_F_PRIVATE)
+			put(&f, " private %" PRIu32, cmd->vm);
+		break;
+	case GVM_CMD_MAP:
+		put(&f, " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64,
+		    cmd->vm, cmd->addr, cmd->range);
+		if (cmd->flags & GVM_F_NO_BO)
+			put(&f, " -");
+		else
+			put(&f, " %" PRIu32, cmd->bo);
+		put(&f, " 0x%" PRIx64, cmd->offset);
+		break;
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+	case GVM_CMD_PREFETCH:
+		put(&f, " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64,
+		    cmd->vm, cmd->addr, cmd->range);
+		break;
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_OBTAIN:
+	case GVM_CMD_PUT:
+		put(&f, " %" PRIu32 " %" PRIu32, cmd->vm, cmd->bo);
+		break;
+	case GVM_CMD_CLOSE:
+		put(&f, " %" PRIu32, cmd->bo);
+		break;
+	case GVM_CMD_EVICT:
+		put(&f, " %" PRIu32 " %d", cmd->bo,
+		    (cmd->flags & GVM_F_EVICT) ? 1 : 0);
+		break;
+	case GVM_CMD_VALIDATE:
+	case GVM_CMD_CLEANUP:
+	case GVM_CMD_DESTROY:
+	case GVM_CMD_DUMP:
+		put(&f, " %" PRIu32, cmd->vm);
+		break;
+	case GVM_CMD_NR:
+		return -1;
+	}
+	if (f.bad || f.n > INT32_MAX)
+		return -1;
+	return (int)f.n;
+}
+
+bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b)
+{
+	/* Field by field: padding and @line must not matter. */
+	return a->kind == b->kind &&
+	       a->flags == b->flags &&
+	       a->vm == b->vm &&
+	       a->bo == b->bo &&
+	       a->addr == b->addr &&
+	       a->range == b->range &&
+	       a->offset == b->offset &&
+	       a->reserve_addr == b->reserve_addr &&
+	       a->reserve_range == b->reserve_range;
+}
+
+int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct gvm_cmd *cmds;
+
+		if (cap < s->cap || cap > SIZE_MAX / sizeof(*cmds))
+			return -1;
+		cmds = realloc(s->cmds, cap * sizeof(*cmds));
+		if (!cmds)
+			return -1;	/* @s is untouched and still valid */
+		s->cmds = cmds;
+		s->cap = cap;
+	}
+	s->cmds[s->n++] = *cmd;
+	return 0;
+}
+
+void gvm_script_free(struct gvm_script *s)
+{
+	free(s->cmds);
+	s->cmds = NULL;
+	s->n = 0;
+	s->cap = 0;
+}

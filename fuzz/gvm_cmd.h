@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command stream: one in-memory form of an op-script command, shared by
+ * the .gvm text parser, the fuzz decoders, the driver model and the tools.
+ * Language reference: README "Op scripts" (version 1).
+ */
+#ifndef GVM_CMD_H
+#define GVM_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* VM and object ids are 0 .. GVM_MAX_ID - 1. */
+#define GVM_MAX_ID		64
+/* Longest accepted script line, terminator excluded. */
+#define GVM_MAX_LINE		4096
+
+enum gvm_kind {
+	GVM_CMD_VM,		/* vm V start range [reserve addr range] [immediate] [resv_protected] */
+	GVM_CMD_BO,		/* bo B [private V] */
+	GVM_CMD_MAP,		/* map V addr range B|- offset */
+	GVM_CMD_UNMAP,		/* unmap V addr range */
+	GVM_CMD_MADVISE,	/* madvise V addr range */
+	GVM_CMD_PREFETCH,	/* prefetch V addr range */
+	GVM_CMD_BO_UNMAP,	/* bo_unmap V B */
+	GVM_CMD_OBTAIN,		/* obtain V B */
+	GVM_CMD_PUT,		/* put V B */
+	GVM_CMD_CLOSE,		/* close B */
+	GVM_CMD_EVICT,		/* evict B 0|1 */
+	GVM_CMD_VALIDATE,	/* validate V */
+	GVM_CMD_CLEANUP,	/* cleanup V */
+	GVM_CMD_DESTROY,	/* destroy V */
+	GVM_CMD_DUMP,		/* dump V */
+	GVM_CMD_NR
+};
+
+/* gvm_cmd.flags */
+#define GVM_F_RESERVE		(1u << 0)	/* vm: has a kernel-reserved window */
+#define GVM_F_IMMEDIATE		(1u << 1)	/* vm: DRM_GPUVM_IMMEDIATE_MODE */
+#define GVM_F_RESV_PROTECTED	(1u << 2)	/* vm: DRM_GPUVM_RESV_PROTECTED */
+#define GVM_F_PRIVATE		(1u << 3)	/* bo: shares VM @vm's resv */
+#define GVM_F_NO_BO		(1u << 4)	/* map: "-", a mapping without object */
+#define GVM_F_EVICT		(1u << 5)	/* evict: 1 (else 0) */
+
+/**
+ * struct gvm_cmd - one command
+ * @kind: what it is
+ * @flags: GVM_F_* that apply to @kind
+ * @vm: V (vm, map, unmap, madvise, prefetch, bo_unmap, obtain, put,
+ *	validate, cleanup, destroy, dump; bo with GVM_F_PRIVATE)
+ * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict)
+ * @addr: map/unmap/madvise/prefetch address; vm: window start
+ * @range: the same commands' range; vm: window size
+ * @offset: map: offset in the object
+ * @reserve_addr: vm with GVM_F_RESERVE: reserved window start
+ * @reserve_range: its size
+ * @line: 1-based line in the script it came from, 0 if none
+ *
+ * Fields a kind does not use are zero, so two commands compare equal with
+ * gvm_cmd_equal() exactly when their text is the same.
+ */
+struct gvm_cmd {
+	enum gvm_kind kind;
+	uint32_t flags;
+	uint32_t vm;
+	uint32_t bo;
+	uint64_t addr;
+	uint64_t range;
+	uint64_t offset;
+	uint64_t reserve_addr;
+	uint64_t reserve_range;
+	uint32_t line;
+};
+
+/** gvm_kind_name() - the command's keyword ("map", ...), NULL if out of range */
+const char *gvm_kind_name(enum gvm_kind kind);
+
+/**
+ * gvm_cmd_format() - canonical text of @cmd, without newline
+ *
+ * Ids in decimal, addresses, ranges and offsets as lowercase 0x hex.
+ * Return: the length written (as snprintf), negative on a bad command.
+ */
+int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len);
+
+/** gvm_cmd_equal() - same command, @line ignored */
+bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b);
+
+/**
+ * struct gvm_script - a parsed script
+ * @cmds: the commands in order
+ * @n: how many
+ * @cap: allocated slots
+ */
+struct gvm_script {
+	struct gvm_cmd *cmds;
+	size_t n;
+	size_t cap;
+};
+
+/** gvm_script_push() - append a command; -1 on allocation failure */
+int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd);
+
+/** gvm_script_free() - free the commands, leave @s empty */
+void gvm_script_free(struct gvm_script *s);
+
+#endif /* GVM_CMD_H */

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+/* The command executor; see gvm_exec.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/kcompat.h>
+#include "gvm_exec.h"
+#include "gvm_model.h"
+
+struct gvm_exec {
+	struct gvm_exec_opts o;
+	struct gvm_backend *be;
+	struct gvm_model model;
+	struct gvm_be_vm *vm[GVM_MAX_ID];
+	struct gvm_be_bo *bo[GVM_MAX_ID];
+	bool vm_freed[GVM_MAX_ID];
+	bool bo_freed[GVM_MAX_ID];
+	bool silent;			/* final teardown: no events printed */
+	bool released;			/* release_all() has run */
+	size_t live_base;		/* lib allocations before we started */
+	bool failed;
+	const struct gvm_cmd *cur;	/* for BUG: lines */
+};
+
+static __attribute__((format(printf, 3, 4)))
+void bug(struct gvm_exec *x, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	x->failed = true;
+	if (!x->o.err)
+		return;
+	if (x->cur && x->cur->line)
+		fprintf(x->o.err, "BUG: %s:%u: %s: ", x->o.name, x->cur->line, check);
+	else
+		fprintf(x->o.err, "BUG: %s: %s: ", x->o.name, check);
+	va_start(ap, fmt);
+	vfprintf(x->o.err, fmt, ap);
+	va_end(ap);
+	fputc('\n', x->o.err);
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static void put_obj(FILE *f, int32_t bo)
+{
+	if (bo < 0)
+		fputs(" -", f);
+	else
+		fprintf(f, " bo%d", bo);
+}
+
+static void put_map(FILE *f, const struct gvm_map *m)
+{
+	fprintf(f, " 0x%llx 0x%llx", (unsigned long long)m->addr,
+		(unsigned long long)m->range);
+	put_obj(f, m->bo);
+	fprintf(f, " 0x%llx", (unsigned long long)m->offset);
+}
+
+static void put_part(FILE *f, const char *name, bool has, const struct gvm_map *m)
+{
+	if (has)
+		fprintf(f, " %s=0x%llx:0x%llx:0x%llx", name, (unsigned long long)m->addr,
+			(unsigned long long)m->range, (unsigned long long)m->offset);
+	else
+		fprintf(f, " %s=-", name);
+}
+
+static void on_event(void *ctx, const struct gvm_event *ev)
+{
+	struct gvm_exec *x = ctx;
+	FILE *f = x->o.out;
+
+	/* Lifetimes are checked whether or not anything is printed. */
+	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
+		bool *freed = ev->kind == GVM_EV_FREED_BO ? &x->bo_freed[ev->id] :
+							   &x->vm_freed[ev->id];
+
+		if (*freed)
+			bug(x, "lifetime", "%s%u freed twice",
+			    ev->kind == GVM_EV_FREED_BO ? "bo" : "vm", ev->id);
+		*freed = true;
+	}
+	if (!f || x->silent)
+		return;
+	switch (ev->kind) {
+	case GVM_EV_OP_MAP:
+	case GVM_EV_OP_UNMAP:
+	case GVM_EV_OP_REMAP:
+	case GVM_EV_OP_PREFETCH:
+		if (x->o.quiet_ops)
+			return;
+		fputs(ev->kind == GVM_EV_OP_MAP ? "op map" :
+		      ev->kind == GVM_EV_OP_UNMAP ? "op unmap" :
+		      ev->kind == GVM_EV_OP_REMAP ? "op remap" : "op prefetch", f);
+		put_map(f, &ev->a);
+		if (ev->kind == GVM_EV_OP_UNMAP || ev->kind == GVM_EV_OP_REMAP)
+			fprintf(f, " keep=%d", ev->keep);
+		if (ev->kind == GVM_EV_OP_REMAP) {
+			put_part(f, "prev", ev->has_prev, &ev->prev);
+			put_part(f, "next", ev->has_next, &ev->next);
+		}
+		fputc('\n', f);
+		break;
+	case GVM_EV_FREED_BO:
+		fprintf(f, "freed bo%u\n", ev->id);
+		break;
+	case GVM_EV_FREED_VM:
+		fprintf(f, "freed vm%u\n", ev->id);
+		break;
+	case GVM_EV_VALIDATED:
+		fprintf(f, "validated bo%u\n", ev->id);
+		break;
+	}
+}
+
+static const char *errno_name(int err)
+{
+	switch (err) {
+	case EINVAL: return "EINVAL";
+	case ENOENT: return "ENOENT";
+	case ENOMEM: return "ENOMEM";
+	case EEXIST: return "EEXIST";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EDEADLK: return "EDEADLK";
+	case EALREADY: return "EALREADY";
+	default: return NULL;
+	}
+}
+
+static void print_error(struct gvm_exec *x, int ret)
+{
+	const char *name = errno_name(-ret);
+
+	if (!x->o.out)
+		return;
+	if (name)
+		fprintf(x->o.out, "error %s\n", name);
+	else
+		fprintf(x->o.out, "error %d\n", -ret);
+}
+
+/* ---- checks --------------------------------------------------------------------- */
+
+static bool same_map(const struct gvm_map *a, const struct gvm_map *b)
+{
+	return a->addr == b->addr && a->range == b->range && a->bo == b->bo &&
+	       a->offset == b->offset;
+}
+
+/* Compare one VM's state with the model; print it if @dump. */
+static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
+{
+	const struct gvm_model_vm *mv = &x->model.vm[id];
+	struct gvm_snapshot s;
+	size_t i, z = 0;
+	uint32_t b;
+
+	if (x->be->ops->snapshot(x->be, x->vm[id], &s)) {
+		bug(x, "snapshot", "vm%u: out of memory", id);
+		return;
+	}
+	if (dump && x->o.out) {
+		fprintf(x->o.out, "dump vm%u\n", id);
+		for (i = 0; i < s.nvas; i++) {
+			fputs("va", x->o.out);
+			put_map(x->o.out, &s.vas[i]);
+			fputc('\n', x->o.out);
+		}
+		for (i = 0; i < s.nvm_bos; i++)
+			fprintf(x->o.out, "vm_bo bo%u refs=%u vas=%u%s%s\n", s.vm_bos[i].bo,
+				s.vm_bos[i].refs, s.vm_bos[i].vas,
+				s.vm_bos[i].extobj ? " extobj" : "",
+				s.vm_bos[i].evict ? " evict" : "");
+		for (i = 0; i < s.nzombies; i++)
+			fprintf(x->o.out, "zombie bo%u\n", s.zombies[i]);
+	}
+
+	/* Mappings: exactly the model's intervals, in address order. */
+	for (i = 0; i < s.nvas || i < mv->n; i++) {
+		if (i >= s.nvas || i >= mv->n || !same_map(&s.vas[i], &mv->maps[i])) {
+			const struct gvm_map *g = i < s.nvas ? &s.vas[i] : NULL;
+			const struct gvm_map *w = i < mv->n ? &mv->maps[i] : NULL;
+
+			bug(x, "model", "vm%u mapping #%zu: got %s[0x%llx+0x%llx bo%d @0x%llx], "
+			    "want %s[0x%llx+0x%llx bo%d @0x%llx]", id, i,
+			    g ? "" : "none ", g ? (unsigned long long)g->addr : 0,
+			    g ? (unsigned long long)g->range : 0, g ? g->bo : 0,
+			    g ? (unsigned long long)g->offset : 0,
+			    w ? "" : "none ", w ? (unsigned long long)w->addr : 0,
+			    w ? (unsigned long long)w->range : 0, w ? w->bo : 0,
+			    w ? (unsigned long long)w->offset : 0);
+			return;
+		}
+	}
+
+	/* vm_bos: one live per (V, B) the model expects, with exact counts. */
+	i = 0;
+	for (b = 0; b < GVM_MAX_ID; b++) {
+		bool live = gvm_model_vm_bo_live(mv, b);
+		bool have = i < s.nvm_bos && s.vm_bos[i].bo == b;
+
+		if (live != have) {
+			bug(x, "model", "vm%u: vm_bo of bo%u %s", id, b,
+			    live ? "missing" : "should not exist");
+			return;
+		}
+		if (!have)
+			continue;
+		if (s.vm_bos[i].vas != gvm_model_vas(mv, b) ||
+		    s.vm_bos[i].refs != s.vm_bos[i].vas + mv->held[b]) {
+			bug(x, "refcount", "vm%u: vm_bo of bo%u has refs=%u vas=%u, want "
+			    "vas=%u refs=%u", id, b, s.vm_bos[i].refs, s.vm_bos[i].vas,
+			    gvm_model_vas(mv, b), gvm_model_vas(mv, b) + mv->held[b]);
+			return;
+		}
+		i++;
+		if (i < s.nvm_bos && s.vm_bos[i].bo == b) {
+			bug(x, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
+			return;
+		}
+	}
+
+	/* Zombies: as many per object as the model counts. */
+	for (b = 0; b < GVM_MAX_ID; b++) {
+		unsigned int n = 0;
+
+		while (z < s.nzombies && s.zombies[z] == b) {
+			n++;
+			z++;
+		}
+		if (n != mv->zombies[b]) {
+			bug(x, "model", "vm%u: %u zombie(s) of bo%u, want %u", id, n, b,
+			    mv->zombies[b]);
+			return;
+		}
+	}
+}
+
+/* Everything the model says must be allocated is, and nothing else. */
+static void check_lifetimes(struct gvm_exec *x)
+{
+	uint32_t i;
+
+	for (i = 0; i < GVM_MAX_ID; i++) {
+		if (x->model.vm[i].created &&
+		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
+			bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
+			    "was freed while still referenced" : "should have been freed (leak)");
+		if (x->model.bo_created[i] &&
+		    gvm_model_bo_alive(&x->model, i) == x->bo_freed[i])
+			bug(x, "lifetime", "bo%u %s", i, x->bo_freed[i] ?
+			    "was freed while still referenced" : "should have been freed (leak)");
+	}
+}
+
+static void check_all(struct gvm_exec *x, int dump_vm)
+{
+	const char *warning = x->be->ops->take_warning(x->be);
+	char msg[512];
+	uint32_t i;
+
+	if (warning)
+		bug(x, "WARN", "%s", warning);
+	if (!x->be->ops->check(x->be, msg, sizeof(msg)))
+		bug(x, "invariant", "%s", msg);
+	check_lifetimes(x);
+	for (i = 0; i < GVM_MAX_ID; i++)
+		if (x->model.vm[i].created && !x->vm_freed[i])
+			check_vm(x, i, (int)i == dump_vm);
+}
+
+/* ---- commands ------------------------------------------------------------------- */
+
+static bool vm_open(struct gvm_exec *x, uint32_t id)
+{
+	return x->model.vm[id].created && x->model.vm[id].open;
+}
+
+static bool bo_open(struct gvm_exec *x, uint32_t id)
+{
+	return x->model.bo_created[id] && x->model.bo_handle[id];
+}
+
+static bool wraps(uint64_t a, uint64_t b)
+{
+	return a + b < a;
+}
+
+/* The error the command must give, from the model alone; 0 for success. */
+static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	const struct gvm_model_vm *v = &x->model.vm[c->vm];
+	bool uses_vm = c->kind != GVM_CMD_VM && c->kind != GVM_CMD_BO &&
+		       c->kind != GVM_CMD_CLOSE && c->kind != GVM_CMD_EVICT;
+	bool uses_bo = c->kind == GVM_CMD_BO_UNMAP || c->kind == GVM_CMD_OBTAIN ||
+		       c->kind == GVM_CMD_PUT || c->kind == GVM_CMD_CLOSE ||
+		       c->kind == GVM_CMD_EVICT ||
+		       (c->kind == GVM_CMD_MAP && !(c->flags & GVM_F_NO_BO));
+
+	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)) ||
+	    (c->kind == GVM_CMD_BO && (c->flags & GVM_F_PRIVATE) && !vm_open(x, c->vm)))
+		return -ENOENT;
+	switch (c->kind) {
+	case GVM_CMD_VM:
+		if (wraps(c->addr, c->range) ||
+		    ((c->flags & GVM_F_RESERVE) && wraps(c->reserve_addr, c->reserve_range)))
+			return -EINVAL;
+		return 0;
+	case GVM_CMD_MAP:
+		if (!(c->flags & GVM_F_NO_BO) &&
+		    gvm_model_mode_conflict(&x->model, c->bo, v->immediate))
+			return -EINVAL;
+		/* fall through */
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+		return gvm_model_range_valid(v, c->addr, c->range) ? 0 : -EINVAL;
+	case GVM_CMD_PREFETCH:
+		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
+	case GVM_CMD_OBTAIN:
+		return gvm_model_mode_conflict(&x->model, c->bo, v->immediate) ? -EINVAL : 0;
+	case GVM_CMD_PUT:
+		return v->held[c->bo] ? 0 : -ENOENT;
+	default:
+		return 0;
+	}
+}
+
+static int dispatch(struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	const struct gvm_backend_ops *ops = x->be->ops;
+	struct gvm_backend *be = x->be;
+	struct gvm_be_vm *vm = x->vm[c->vm];
+	struct gvm_be_bo *bo = x->bo[c->bo];
+
+	switch (c->kind) {
+	case GVM_CMD_VM: {
+		struct gvm_vm_params p = {
+			.id = c->vm, .start = c->addr, .range = c->range,
+			.immediate = c->flags & GVM_F_IMMEDIATE,
+			.resv_protected = c->flags & GVM_F_RESV_PROTECTED,
+		};
+
+		if (c->flags & GVM_F_RESERVE) {
+			p.reserve_addr = c->reserve_addr;
+			p.reserve_range = c->reserve_range;
+		}
+		return ops->vm_create(be, &p, &x->vm[c->vm]);
+	}
+	case GVM_CMD_BO:
+		return ops->bo_create(be, c->bo, c->flags & GVM_F_PRIVATE ? vm : NULL,
+				      &x->bo[c->bo]);
+	case GVM_CMD_MAP:
+		return ops->map(be, vm, c->addr, c->range,
+				c->flags & GVM_F_NO_BO ? NULL : bo, c->offset);
+	case GVM_CMD_UNMAP:
+		return ops->unmap(be, vm, c->addr, c->range);
+	case GVM_CMD_MADVISE:
+		return ops->madvise(be, vm, c->addr, c->range);
+	case GVM_CMD_PREFETCH:
+		return ops->prefetch(be, vm, c->addr, c->range);
+	case GVM_CMD_BO_UNMAP:
+		return ops->bo_unmap(be, vm, bo);
+	case GVM_CMD_OBTAIN:
+		return ops->obtain(be, vm, bo);
+	case GVM_CMD_PUT:
+		return ops->put(be, vm, bo);
+	case GVM_CMD_CLOSE:
+		ops->bo_close(be, bo);
+		return 0;
+	case GVM_CMD_EVICT:
+		return ops->evict(be, bo, c->flags & GVM_F_EVICT);
+	case GVM_CMD_VALIDATE:
+		return ops->validate(be, vm);
+	case GVM_CMD_CLEANUP:
+		ops->cleanup(be, vm);
+		return 0;
+	case GVM_CMD_DESTROY:
+		ops->vm_destroy(be, vm);
+		return 0;
+	case GVM_CMD_DUMP:
+	default:
+		return 0;
+	}
+}
+
+int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	int want, ret;
+
+	x->cur = c;
+	if (x->o.trace && x->o.out) {
+		char text[GVM_MAX_LINE];
+
+		if (gvm_cmd_format(c, text, sizeof(text)) >= 0)
+			fprintf(x->o.out, "> %s\n", text);
+	}
+	want = predict(x, c);
+	ret = want == -ENOENT ? want : dispatch(x, c);
+	if (ret)
+		print_error(x, ret);
+	/* Allocation failures are injected by the fault fuzzer, never predicted. */
+	if (ret != want && ret != -ENOMEM) {
+		const char *g = errno_name(-ret), *w = errno_name(-want);
+
+		bug(x, "model", "%s returned %s, want %s", gvm_kind_name(c->kind),
+		    ret ? (g ? g : "?") : "success", want ? (w ? w : "?") : "success");
+	}
+	if (!ret)
+		gvm_model_apply(&x->model, c);
+	check_all(x, c->kind == GVM_CMD_DUMP && !ret ? (int)c->vm : -1);
+	x->cur = NULL;
+	return x->failed;
+}
+
+/* Release every VM and handle the script still holds, printing nothing. */
+static void release_all(struct gvm_exec *x)
+{
+	struct gvm_cmd c;
+	uint32_t i;
+
+	x->silent = true;
+	for (i = 0; i < GVM_MAX_ID; i++) {
+		if (!vm_open(x, i))
+			continue;
+		c = (struct gvm_cmd){ .kind = GVM_CMD_DESTROY, .vm = i };
+		x->be->ops->vm_destroy(x->be, x->vm[i]);
+		gvm_model_apply(&x->model, &c);
+	}
+	for (i = 0; i < GVM_MAX_ID; i++) {
+		if (!bo_open(x, i))
+			continue;
+		c = (struct gvm_cmd){ .kind = GVM_CMD_CLOSE, .bo = i };
+		x->be->ops->bo_close(x->be, x->bo[i]);
+		gvm_model_apply(&x->model, &c);
+	}
+	x->released = true;
+}
+
+int gvm_exec_finish(struct gvm_exec *x)
+{
+	size_t bos, vms;
+
+	release_all(x);
+	check_all(x, -1);
+	x->be->ops->live(x->be, &bos, &vms);
+	if (bos || vms)
+		bug(x, "leak", "%zu object(s) and %zu VM(s) still allocated at the end", bos, vms);
+	if (kcompat_alloc_stats().live != x->live_base)
+		bug(x, "leak", "%zd library allocation(s) still live at the end",
+		    (ssize_t)(kcompat_alloc_stats().live - x->live_base));
+	return x->failed;
+}
+
+struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
+{
+	struct gvm_exec *x = calloc(1, sizeof(*x));
+	struct gvm_sink sink;
+
+	if (!x)
+		return NULL;
+	x->o = *opts;
+	if (!x->o.name)
+		x->o.name = "<script>";
+	gvm_model_init(&x->model);
+	x->live_base = kcompat_alloc_stats().live;
+	sink.event = on_event;
+	sink.ctx = x;
+	x->be = gvm_backend_lean_create(&sink);
+	if (!x->be) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void gvm_exec_destroy(struct gvm_exec *x)
+{
+	if (!x)
+		return;
+	if (!x->released)
+		release_all(x);
+	x->be->ops->destroy(x->be);
+	gvm_model_free(&x->model);
+	free(x);
+}

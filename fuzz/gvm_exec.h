@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command executor: runs a command stream on a backend, prints the
+ * events in the op-script output format, and after every command checks
+ * the backend against itself (invariants, refcounts, WARNs) and against the
+ * reference model. Shared by gpuvm-replay, the fuzz targets and the tests.
+ */
+#ifndef GVM_EXEC_H
+#define GVM_EXEC_H
+
+#include <stdio.h>
+#include "gvm_backend.h"
+#include "gvm_cmd.h"
+
+struct gvm_exec_opts {
+	FILE *out;		/* events and dumps; NULL prints nothing */
+	FILE *err;		/* BUG: lines; NULL prints nothing */
+	const char *name;	/* script name in BUG: lines */
+	bool quiet_ops;		/* no "op" lines */
+	bool trace;		/* "> command" before each command's events */
+};
+
+struct gvm_exec;
+
+/* A fresh executor over lib/; NULL on allocation failure. */
+struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
+
+/**
+ * gvm_exec_run() - run one command
+ *
+ * The command must be valid for the script so far (gvm_script_validate()).
+ * Return: 0, or 1 for a finding (BUG: lines already written); after a
+ * finding the executor must only be finished or destroyed.
+ */
+int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
+
+/**
+ * gvm_exec_finish() - release everything still alive, silently, and check
+ * that nothing leaked. Return: 0, or 1 for a finding.
+ */
+int gvm_exec_finish(struct gvm_exec *x);
+
+/* Free the executor; releases what is still alive if finish did not run. */
+void gvm_exec_destroy(struct gvm_exec *x);
+
+#endif

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The .gvm text parser and the semantic checks shared with the fuzz
+ * decoders. Every problem names its line and the offending token, since
+ * scripts are written by hand and reduced by tools alike.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "gvm_parse.h"
+
+/* More than the longest command (vm with every option: 9 tokens). */
+#define MAX_TOKENS	12
+
+/* Ids created so far; ids are never freed, so plain bitmaps suffice. */
+struct vstate {
+	bool vm[GVM_MAX_ID];
+	bool bo[GVM_MAX_ID];
+};
+
+/* One line being parsed. */
+struct pline {
+	const char *name;
+	uint32_t lineno;
+	char *err;
+	size_t errlen;
+	const char *cmd;		/* keyword, for operand messages */
+	const char *tok[MAX_TOKENS];
+	size_t toklen[MAX_TOKENS];
+	size_t ntok;			/* all tokens, even those not stored */
+	size_t pos;			/* next token to consume */
+};
+
+static void __attribute__((format(printf, 5, 0)))
+vreport(char *err, size_t errlen, const char *name, uint32_t line,
+	const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!err || !errlen)
+		return;
+	n = snprintf(err, errlen, "%s:%" PRIu32 ": ", name ? name : "<script>",
+		     line);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
+static int __attribute__((format(printf, 2, 3)))
+fail(struct pline *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(pl->err, pl->errlen, pl->name, pl->lineno, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Tokens are at most GVM_MAX_LINE bytes, so an int precision is safe. */
+#define TOK(pl, i)	(int)(pl)->toklen[i], (pl)->tok[i]
+
+static bool tok_is(const struct pline *pl, size_t i, const char *word)
+{
+	size_t n = strlen(word);
+
+	return pl->toklen[i] == n && !memcmp(pl->tok[i], word, n);
+}
+
+/*
+ * Parse a u64: decimal, or 0x followed by hex digits. Leading zeros are
+ * fine in both (so a hex number may have more than 16 digits); the value
+ * decides overflow. Return 0, -1 malformed, -2 out of range.
+ */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n > 2 && s[0] == '0' && s[1] == 'x') {
+		/* All digits valid first: "0xffff...fz" is malformed. */
+		for (i = 2; i < n; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') ||
+			      (s[i] >= 'a' && s[i] <= 'f') ||
+			      (s[i] >= 'A' && s[i] <= 'F')))
+				return -1;
+		for (i = 2; i < n; i++) {
+			unsigned int d;
+
+			if (s[i] <= '9')
+				d = (unsigned int)(s[i] - '0');
+			else if (s[i] <= 'F')
+				d = (unsigned int)(s[i] - 'A' + 10);
+			else
+				d = (unsigned int)(s[i] - 'a' + 10);
+			if (v > UINT64_MAX >> 4)
+				return -2;
+			v = v << 4 | d;
+		}
+		*out = v;
+		return 0;
+	}
+
+	/* No sign, no "0x" alone, no empty token. */
+	if (!n)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	for (i = 0; i < n; i++) {
+		unsigned int d = (unsigned int)(s[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -2;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Take the next token, or report operand @what as missing. */
+static int next_tok(struct pline *pl, const char *what, size_t *i)
+{
+	if (pl->pos >= pl->ntok)
+		return fail(pl, "%s: missing operand '%s'", pl->cmd, what);
+	*i = pl->pos++;
+	return 0;
+}
+
+static int tok_u64(struct pline *pl, size_t i, uint64_t *v)
+{
+	switch (parse_u64(pl->tok[i], pl->toklen[i], v)) {
+	case 0:
+		return 0;
+	case -2:
+		return fail(pl, "number '%.*s' out of range (u64)", TOK(pl, i));
+	default:
+		return fail(pl, "bad number '%.*s' (expected decimal or 0x hex u64)",
+			    TOK(pl, i));
+	}
+}
+
+static int get_u64(struct pline *pl, const char *what, uint64_t *v)
+{
+	size_t i = 0;	/* gcc cannot see next_tok() set it */
+
+	if (next_tok(pl, what, &i))
+		return -1;
+	return tok_u64(pl, i, v);
+}
+
+/* An id of @type ("vm" or "bo"): a number below GVM_MAX_ID. */
+static int tok_id(struct pline *pl, size_t i, const char *type, uint32_t *id)
+{
+	uint64_t v;
+
+	if (tok_u64(pl, i, &v))
+		return -1;
+	if (v >= GVM_MAX_ID)
+		return fail(pl, "%s id %" PRIu64 " out of range (0..%d)",
+			    type, v, GVM_MAX_ID - 1);
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int get_id(struct pline *pl, const char *what, const char *type,
+		  uint32_t *id)
+{
+	size_t i = 0;	/* likewise */
+
+	if (next_tok(pl, what, &i))
+		return -1;
+	return tok_id(pl, i, type, id);
+}
+
+/* vm options after "vm V start range": any order, each at most once. */
+static int parse_vm_options(struct pline *pl, struct gvm_cmd *c)
+{
+	while (pl->pos < pl->ntok) {
+		size_t i = pl->pos++;
+		uint32_t flag;
+
+		if (tok_is(pl, i, "reserve"))
+			flag = GVM_F_RESERVE;
+		else if (tok_is(pl, i, "immediate"))
+			flag = GVM_F_IMMEDIATE;
+		else if (tok_is(pl, i, "resv_protected"))
+			flag = GVM_F_RESV_PROTECTED;
+		else
+			return fail(pl, "vm: unknown option '%.*s' (expected reserve, immediate or resv_protected)",
+				    TOK(pl, i));
+		if (c->flags & flag)
+			return fail(pl, "vm: duplicate '%.*s'", TOK(pl, i));
+		c->flags |= flag;
+		if (flag == GVM_F_RESERVE &&
+		    (get_u64(pl, "reserve addr", &c->reserve_addr) ||
+		     get_u64(pl, "reserve range", &c->reserve_range)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The operands of @c->kind, which is already set. */
+static int parse_operands(struct pline *pl, struct gvm_cmd *c)
+{
+	size_t i = 0;	/* likewise */
+
+	switch (c->kind) {
+	case GVM_CMD_VM:
+		if (get_id(pl, "V", "vm", &c->vm) ||
+		    get_u64(pl, "start", &c->addr) ||
+		    get_u64(pl, "range", &c->range))
+			return -1;
+		return parse_vm_options(pl, c);
+	case GVM_CMD_BO:
+		if (get_id(pl, "B", "bo", &c->bo))
+			return -1;
+		if (pl->pos >= pl->ntok)
+			return 0;
+		i = pl->pos++;
+		if (!tok_is(pl, i, "private"))
+			return fail(pl, "bo: expected 'private' or end of line, got '%.*s'",
+				    TOK(pl, i));
+		c->flags |= GVM_F_PRIVATE;
+		return get_id(pl, "V", "vm", &c->vm);
+	case GVM_CMD_MAP:
+		if (get_id(pl, "V", "vm", &c->vm) ||
+		    get_u64(pl, "addr", &c->addr) ||
+		    get_u64(pl, "range", &c->range) ||
+		    next_tok(pl, "B", &i))
+			return -1;
+		if (tok_is(pl, i, "-"))
+			c->flags |= GVM_F_NO_BO;
+		else if (tok_id(pl, i, "bo", &c->bo))
+			return -1;
+		return get_u64(pl, "offset", &c->offset);
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+	case GVM_CMD_PREFETCH:
+		if (get_id(pl, "V", "vm", &c->vm) ||
+		    get_u64(pl, "addr", &c->addr) ||
+		    get_u64(pl, "range", &c->range))
+			return -1;
+		return 0;
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_OBTAIN:
+	case GVM_CMD_PUT:
+		if (get_id(pl, "V", "vm", &c->vm) ||
+		    get_id(pl, "B", "bo", &c->bo))
+			return -1;
+		return 0;
+	case GVM_CMD_CLOSE:
+		return get_id(pl, "B", "bo", &c->bo);
+	case GVM_CMD_EVICT:
+		if (get_id(pl, "B", "bo", &c->bo) || next_tok(pl, "0|1", &i))
+			return -1;
+		/* Literally 0 or 1: this is a switch, not a number. */
+		if (tok_is(pl, i, "1"))
+			c->flags |= GVM_F_EVICT;
+		else if (!tok_is(pl, i, "0"))
+			return fail(pl, "evict: expected 0 or 1, got '%.*s'",
+				    TOK(pl, i));
+		return 0;
+	case GVM_CMD_VALIDATE:
+	case GVM_CMD_CLEANUP:
+	case GVM_CMD_DESTROY:
+	case GVM_CMD_DUMP:
+		return get_id(pl, "V", "vm", &c->vm);
+	case GVM_CMD_NR:
+		break;
+	}
+	return fail(pl, "internal error: kind %d", (int)c->kind);
+}
+
+/*
+ * Check the bytes of one line (terminator already removed): printable
+ * ASCII and tabs only, comments included, so a script is plain text.
+ */
+static int check_bytes(struct pline *pl, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b == 0)
+			return fail(pl, "NUL byte");
+		if (b >= 0x80)
+			return fail(pl, "non-ASCII byte 0x%02x", b);
+		if ((b < 0x20 && b != '\t') || b == 0x7f)
+			return fail(pl, "control byte 0x%02x", b);
+	}
+	return 0;
+}
+
+/* Split @s on blanks into @pl's tokens, up to a '#'. */
+static void tokenize(struct pline *pl, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	pl->ntok = 0;
+	pl->pos = 0;
+	while (i < n && s[i] != '#') {
+		size_t start;
+
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '#')
+			i++;
+		if (pl->ntok < MAX_TOKENS) {
+			pl->tok[pl->ntok] = s + start;
+			pl->toklen[pl->ntok] = i - start;
+		}
+		pl->ntok++;
+	}
+}
+
+static bool uses_vm(const struct gvm_cmd *c)
+{
+	switch (c->kind) {
+	case GVM_CMD_BO:
+		return c->flags & GVM_F_PRIVATE;
+	case GVM_CMD_CLOSE:
+	case GVM_CMD_EVICT:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static bool uses_bo(const struct gvm_cmd *c)
+{
+	switch (c->kind) {
+	case GVM_CMD_BO:
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_OBTAIN:
+	case GVM_CMD_PUT:
+	case GVM_CMD_CLOSE:
+	case GVM_CMD_EVICT:
+		return true;
+	case GVM_CMD_MAP:
+		return !(c->flags & GVM_F_NO_BO);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Semantic check of one command against the ids created before it, then
+ * record what it creates. On failure the message (without the
+ * "<name>:<line>: " prefix) is in @msg.
+ */
+static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
+		     char *msg, size_t msglen)
+{
+	bool vm = uses_vm(c), bo = uses_bo(c);
+
+	/* Decoded commands are not parsed text: check their shape too. */
+	if ((unsigned int)c->kind >= GVM_CMD_NR) {
+		snprintf(msg, msglen, "bad command kind %d", (int)c->kind);
+		return -1;
+	}
+	if (vm && c->vm >= GVM_MAX_ID) {
+		snprintf(msg, msglen, "vm id %" PRIu32 " out of range (0..%d)",
+			 c->vm, GVM_MAX_ID - 1);
+		return -1;
+	}
+	if (bo && c->bo >= GVM_MAX_ID) {
+		snprintf(msg, msglen, "bo id %" PRIu32 " out of range (0..%d)",
+			 c->bo, GVM_MAX_ID - 1);
+		return -1;
+	}
+	if (gvm_cmd_format(c, NULL, 0) < 0) {
+		snprintf(msg, msglen, "malformed %s command (flags 0x%" PRIx32 " or unused fields set)",
+			 gvm_kind_name(c->kind), c->flags);
+		return -1;
+	}
+
+	if (c->kind == GVM_CMD_VM) {
+		if (st->vm[c->vm]) {
+			snprintf(msg, msglen, "vm %" PRIu32 " created twice", c->vm);
+			return -1;
+		}
+		st->vm[c->vm] = true;
+		return 0;
+	}
+	if (vm && !st->vm[c->vm]) {
+		snprintf(msg, msglen, "vm %" PRIu32 " used before it was created",
+			 c->vm);
+		return -1;
+	}
+	if (c->kind == GVM_CMD_BO) {
+		if (st->bo[c->bo]) {
+			snprintf(msg, msglen, "bo %" PRIu32 " created twice", c->bo);
+			return -1;
+		}
+		st->bo[c->bo] = true;
+		return 0;
+	}
+	if (bo && !st->bo[c->bo]) {
+		snprintf(msg, msglen, "bo %" PRIu32 " used before it was created",
+			 c->bo);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse one line's tokens into @c; 1 if the line holds no command. */
+static int parse_line(struct pline *pl, const char *s, size_t n,
+		      struct gvm_cmd *c)
+{
+	int k;
+
+	if (n > GVM_MAX_LINE)
+		return fail(pl, "line longer than %d bytes", GVM_MAX_LINE);
+	if (check_bytes(pl, s, n))
+		return -1;
+	tokenize(pl, s, n);
+	if (!pl->ntok)
+		return 1;
+
+	for (k = 0; k < GVM_CMD_NR; k++)
+		if (tok_is(pl, 0, gvm_kind_name((enum gvm_kind)k)))
+			break;
+	if (k == GVM_CMD_NR)
+		return fail(pl, "unknown command '%.*s'", TOK(pl, 0));
+
+	memset(c, 0, sizeof(*c));
+	c->kind = (enum gvm_kind)k;
+	c->line = pl->lineno;
+	pl->cmd = gvm_kind_name(c->kind);
+	pl->pos = 1;
+	if (parse_operands(pl, c))
+		return -1;
+	if (pl->pos < pl->ntok)
+		return fail(pl, "%s: extra operand '%.*s'", pl->cmd,
+			    TOK(pl, pl->pos));
+	return 0;
+}
+
+int gvm_parse(const char *name, const char *text, size_t len,
+	      struct gvm_script *out, char *err, size_t errlen)
+{
+	struct pline pl = { .name = name, .err = err, .errlen = errlen };
+	struct vstate st = { 0 };
+	char msg[160];
+	size_t off = 0, i;
+
+	if (err && errlen)
+		err[0] = '\0';
+	/*
+	 * @out may already hold commands (appended): those run first, so
+	 * the ids they create count. They were checked when they were added.
+	 */
+	for (i = 0; i < out->n; i++)
+		check_cmd(&st, &out->cmds[i], msg, sizeof(msg));
+
+	while (off < len) {
+		const char *s = text + off;
+		const char *nl = memchr(s, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - s) : len - off;
+		struct gvm_cmd c;
+		int r;
+
+		off += n + (nl ? 1 : 0);
+		/* A CRLF line ends the same as an LF one. */
+		if (n && s[n - 1] == '\r')
+			n--;
+		/* Line numbers saturate rather than wrap on a 4G-line input. */
+		if (pl.lineno < UINT32_MAX)
+			pl.lineno++;
+
+		r = parse_line(&pl, s, n, &c);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		/* Check as we go, so the first problem by line is reported. */
+		if (check_cmd(&st, &c, msg, sizeof(msg)))
+			return fail(&pl, "%s", msg);
+		if (gvm_script_push(out, &c))
+			return fail(&pl, "out of memory");
+	}
+	return 0;
+}
+
+int gvm_script_validate(const char *name, const struct gvm_script *s,
+			char *err, size_t errlen)
+{
+	struct vstate st = { 0 };
+	char msg[160];
+	size_t i;
+
+	if (err && errlen)
+		err[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		const struct gvm_cmd *c = &s->cmds[i];
+
+		if (check_cmd(&st, c, msg, sizeof(msg))) {
+			struct pline pl = { .name = name, .err = err,
+					    .errlen = errlen };
+
+			/*
+			 * Decoded commands have no line: number them as
+			 * the lines of their formatted text would be.
+			 */
+			pl.lineno = c->line ? c->line :
+				    (i < UINT32_MAX ? (uint32_t)i + 1 : UINT32_MAX);
+			return fail(&pl, "%s", msg);
+		}
+	}
+	return 0;
+}

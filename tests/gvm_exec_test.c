@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The executor and driver model: a WARN or a leaked library allocation is
+ * a finding; an allocation failure in any command leaves every VM, vm_bo
+ * and refcount as it was (the executor's checks and model would report
+ * otherwise), so the script can go on and end clean.
+ */
+#include <stdlib.h>
+#include <linux/bug.h>
+#include <linux/slab.h>
+#include "fuzz/gvm_exec.h"
+#include "fuzz/gvm_parse.h"
+#include "test.h"
+
+/* Exercises every command in both modes, with sharing and zombies. */
+static const char script[] =
+	"vm 0 0x0 0x100000 reserve 0x80000 0x1000\n"
+	"vm 1 0x0 0x100000 immediate resv_protected\n"
+	"vm 2 0x0 0x100000 resv_protected\n"
+	"bo 1\n"
+	"bo 2 private 0\n"
+	"bo 3\n"
+	"map 0 0x0 0x4000 1 0x0\n"
+	"map 0 0x1000 0x1000 2 0x0\n"
+	"map 2 0x0 0x2000 1 0x1000\n"
+	"map 1 0x0 0x3000 3 0x0\n"
+	"map 1 0x1000 0x1000 - 0x0\n"
+	"map 0 0x10000 0x4000 - 0x0\n"
+	"madvise 0 0x11000 0x2000\n"
+	"prefetch 0 0x0 0x100000\n"
+	"obtain 2 2\n"
+	"obtain 1 3\n"
+	"evict 1 1\n"
+	"evict 2 1\n"
+	"validate 0\n"
+	"validate 2\n"
+	"unmap 0 0x800 0x2000\n"
+	"bo_unmap 2 1\n"
+	"unmap 1 0x0 0x2000\n"
+	"put 1 3\n"
+	"dump 1\n"
+	"cleanup 1\n"
+	"close 1\n"
+	"put 2 2\n"
+	"bo_unmap 1 3\n"
+	"destroy 2\n"
+	"dump 0\n";
+
+static struct gvm_script parse(void)
+{
+	struct gvm_script s = { 0 };
+	char err[256];
+
+	CHECK_EQ(gvm_parse("t", script, sizeof(script) - 1, &s, err, sizeof(err)), 0);
+	return s;
+}
+
+/* Run the whole script; @fail_at: command index whose allocations fail. */
+static int run(const struct gvm_script *s, size_t fail_at, unsigned long nth,
+	       bool *injected)
+{
+	struct gvm_exec_opts o = { .out = NULL, .err = stderr, .name = "t" };
+	struct gvm_exec *x = gvm_exec_create(&o);
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < s->n && !ret; i++) {
+		uint64_t failed = kcompat_alloc_stats().failed;
+
+		if (i == fail_at)
+			kcompat_alloc_fail_nth(nth);
+		ret = gvm_exec_run(x, &s->cmds[i]);
+		kcompat_alloc_fail_reset();
+		if (i == fail_at)
+			*injected = kcompat_alloc_stats().failed != failed;
+	}
+	if (!ret)
+		ret = gvm_exec_finish(x);
+	gvm_exec_destroy(x);
+	return ret;
+}
+
+TEST(script_runs_clean)
+{
+	struct gvm_script s = parse();
+	bool injected = false;
+
+	CHECK_EQ(run(&s, (size_t)-1, 0, &injected), 0);
+	gvm_script_free(&s);
+}
+
+/*
+ * Fail the 1st, 2nd, ... allocation of every command in turn, until the
+ * command runs without reaching the injected failure: each run must end
+ * clean, with no finding.
+ */
+TEST(every_allocation_failure_is_atomic)
+{
+	struct gvm_script s = parse();
+	unsigned int runs = 0;
+	size_t i;
+
+	for (i = 0; i < s.n; i++) {
+		unsigned long nth;
+
+		for (nth = 1; nth < 64; nth++) {
+			bool injected = false;
+
+			if (run(&s, i, nth, &injected)) {
+				fprintf(stderr, "finding with allocation %lu of command %zu failed\n",
+					nth, i + 1);
+				CHECK(0);
+			}
+			runs++;
+			if (!injected)
+				break;
+		}
+	}
+	CHECK(runs > 2 * s.n);	/* most commands allocate */
+	printf("%u runs with an injected failure or none\n", runs);
+	gvm_script_free(&s);
+}
+
+TEST(warn_is_a_finding)
+{
+	struct gvm_exec_opts o = { .out = NULL, .err = NULL, .name = "t" };
+	struct gvm_exec *x = gvm_exec_create(&o);
+	struct gvm_cmd vm = { .kind = GVM_CMD_VM, .range = 0x1000 };
+	struct gvm_cmd dump = { .kind = GVM_CMD_DUMP };
+
+	CHECK_EQ(gvm_exec_run(x, &vm), 0);
+	WARN(1, "injected by the test");
+	CHECK_EQ(gvm_exec_run(x, &dump), 1);
+	gvm_exec_destroy(x);
+	kcompat_warn_reset();
+	kcompat_warn_set_quiet(true);
+}
+
+TEST(leak_is_a_finding)
+{
+	struct gvm_exec_opts o = { .out = NULL, .err = NULL, .name = "t" };
+	struct gvm_exec *x = gvm_exec_create(&o);
+	struct gvm_cmd vm = { .kind = GVM_CMD_VM, .range = 0x1000 };
+	void *leak;
+
+	CHECK_EQ(gvm_exec_run(x, &vm), 0);
+	leak = kmalloc(16, GFP_KERNEL);
+	CHECK_EQ(gvm_exec_finish(x), 1);
+	gvm_exec_destroy(x);
+	kfree(leak);
+}
+
+TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, warn_is_a_finding,
+	  leak_is_a_finding)

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace.
+# Usage: replay_cli_test.sh REPLAY_BINARY
+set -u
+
+replay=$1
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME WANT_STATUS GREP_STDOUT GREP_STDERR -- ARGS...  ("" = don't care)
+expect() {
+	local name=$1 want=$2 out_re=$3 err_re=$4 rc
+	shift 5
+	"$replay" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, want $want"
+		sed 's/^/    /' "$tmp/err"
+		failed=$((failed + 1))
+	elif [ -n "$out_re" ] && ! grep -qE -- "$out_re" "$tmp/out"; then
+		echo "FAIL $name: stdout lacks /$out_re/"
+		failed=$((failed + 1))
+	elif [ -n "$err_re" ] && ! grep -qE -- "$err_re" "$tmp/err"; then
+		echo "FAIL $name: stderr lacks /$err_re/"
+		sed 's/^/    /' "$tmp/err"
+		failed=$((failed + 1))
+	else
+		echo "ok $name"
+		passed=$((passed + 1))
+	fi
+}
+
+printf 'vm 0 0x0 0x10000\nbo 1\nmap 0 0x0 0x2000 1 0x0\n' >"$tmp/s.gvm"
+: >"$tmp/in"
+
+expect help 0 '^usage: ' '' -- --help
+expect no_args 2 '' 'expected exactly one script' --
+expect two_args 2 '' 'expected exactly one script' -- "$tmp/s.gvm" "$tmp/s.gvm"
+expect bad_option 2 '' 'usage: ' -- --frobnicate "$tmp/s.gvm"
+expect missing_file 2 '' 'cannot open .*/nope.gvm' -- "$tmp/nope.gvm"
+expect directory 2 '' 'cannot read' -- "$tmp"
+expect plain 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- "$tmp/s.gvm"
+expect quiet 0 '' '' -- -q "$tmp/s.gvm"
+if [ -s "$tmp/out" ]; then
+	echo "FAIL quiet: printed op lines"
+	failed=$((failed + 1))
+fi
+expect trace 0 '^> map 0 0x0 0x2000 1 0x0$' '' -- --trace "$tmp/s.gvm"
+cp "$tmp/s.gvm" "$tmp/in"
+expect stdin 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- -
+printf 'vm 0 0x0 0x10000\nmap 0 0x0 0x1000 7 0x0\n' >"$tmp/in"
+expect stdin_error 2 '' '^<stdin>:2: ' -- -
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
