@@ -295,9 +295,9 @@ void drm_gpuvm_put(struct drm_gpuvm *gpuvm);
 /**
  * drm_gpuvm_range_valid() - may [addr, addr + range) hold a VA?
  *
- * True iff it does not wrap past 2^64, lies in the managed window, does not
- * overlap the kernel-reserved window and (unless GPUVM_UPSTREAM_QUIRKS) is
- * not empty.
+ * True iff its end fits in u64 (an end of exactly 2^64 does not), it lies
+ * in the managed window, does not overlap the kernel-reserved window and
+ * (unless GPUVM_UPSTREAM_QUIRKS) is not empty.
  */
 bool drm_gpuvm_range_valid(struct drm_gpuvm *gpuvm, u64 addr, u64 range);
 
@@ -838,8 +838,8 @@ struct drm_gpuva_ops *drm_gpuvm_sm_unmap_ops_create(struct drm_gpuvm *gpuvm,
  * drm_gpuvm_prefetch_ops_create() - one PREFETCH per VA overlapping the range
  *
  * In address order; the kernel node is included when it overlaps. Only a
- * zero range and one that wraps past 2^64 are rejected (-EINVAL); there is
- * no window check, as upstream.
+ * zero range and one whose end does not fit in u64 are rejected (-EINVAL);
+ * there is no window check, as upstream.
  */
 struct drm_gpuva_ops *drm_gpuvm_prefetch_ops_create(struct drm_gpuvm *gpuvm,
 						    u64 addr, u64 range);
