@@ -86,26 +86,6 @@ static int sm_map_walk(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_ops *fn,
 		if (madvise && obj)
 			continue;
 
-		if (a == ra) {
-			keep = keep && o == ro;
-			if (e <= re) {
-				if (!madvise) {
-					ret = step_unmap(fn, priv, va, keep);
-					if (ret)
-						return ret;
-				}
-				if (e == re)
-					break;
-				continue;
-			}
-			n = piece(re, e - re, obj, o + rr);
-			ret = step_remap(fn, priv, NULL, &n, va, keep);
-			if (ret)
-				return ret;
-			final_map = true;
-			break;
-		}
-
 		if (a < ra) {
 			u64 l = ra - a;
 
@@ -122,19 +102,15 @@ static int sm_map_walk(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_ops *fn,
 				}
 				continue;
 			}
-			if (e > re) {
-				n = piece(re, e - re, obj, o + l + rr);
-				ret = step_remap(fn, priv, &p, &n, va, keep);
-			} else {
-				ret = step_remap(fn, priv, &p, NULL, va, keep);
-			}
+			n = piece(re, e - re, obj, o + l + rr);
+			ret = step_remap(fn, priv, &p, e > re ? &n : NULL, va, keep);
 			if (ret)
 				return ret;
 			final_map = true;
 			break;
 		}
 
-		/* a > ra */
+		/* a >= ra: no part of the VA lies below the request. */
 		keep = keep && o == ro + (a - ra);
 		if (e <= re) {
 			if (!madvise) {
@@ -150,8 +126,10 @@ static int sm_map_walk(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_ops *fn,
 		ret = step_remap(fn, priv, NULL, &n, va, keep);
 		if (ret)
 			return ret;
-		if (madvise)
+		/* madvise maps a split VA's inside part itself, not the request. */
+		if (madvise && a > ra)
 			return step_map(fn, priv, a, re - a, NULL, 0);
+		final_map = true;
 		break;
 	}
 
