@@ -343,6 +343,24 @@ static void apply_ops(struct step_ctx *c, struct drm_gpuva_ops *ops)
 		apply_op(c, op);
 }
 
+/*
+ * Preallocate the VAs an op list needs, then print and apply it; free the
+ * list either way. Nothing changes when the preallocation fails.
+ */
+static int apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops)
+{
+	struct va_pool pool;
+	int ret = pool_fill(&pool, ops_vas_needed(ops));
+
+	if (!ret) {
+		c->pool = &pool;
+		apply_ops(c, ops);
+		pool_drain(&pool);
+	}
+	drm_gpuva_ops_free(&c->vm->base, ops);
+	return ret;
+}
+
 /* sm_step callbacks: report the step, then apply it at once. */
 static int step_cb(struct drm_gpuva_op *op, void *priv)
 {
@@ -499,7 +517,6 @@ static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_
 	struct step_ctx c = { .be = be, .vm = vm };
 	struct drm_gpuvm_bo *vm_bo = NULL;
 	struct drm_gpuva_ops *ops;
-	struct va_pool pool;
 	struct drm_exec exec;
 	int ret = 0;
 
@@ -529,16 +546,11 @@ static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_
 		ret = PTR_ERR(ops);
 		goto put;
 	}
-	ret = pool_fill(&pool, ops_vas_needed(ops));
-	if (!ret) {
-		if (vm_bo)
-			drm_gpuvm_bo_extobj_add(vm_bo);
-		c.vm_bo = vm_bo;
-		c.pool = &pool;
-		apply_ops(&c, ops);
-		pool_drain(&pool);
-	}
-	drm_gpuva_ops_free(&vm->base, ops);
+	c.vm_bo = vm_bo;
+	ret = apply_list(&c, ops);
+	/* Only now is the bind sure to happen. */
+	if (!ret && vm_bo)
+		drm_gpuvm_bo_extobj_add(vm_bo);
 put:
 	drm_gpuvm_bo_put(vm_bo);	/* the request's reference; VAs hold theirs */
 out:
@@ -603,7 +615,6 @@ static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint
 {
 	struct step_ctx c = { .be = be, .vm = vm };
 	struct drm_gpuva_ops *ops;
-	struct va_pool pool;
 	struct drm_exec exec;
 	int ret = 0;
 
@@ -625,13 +636,7 @@ static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint
 		ret = PTR_ERR(ops);
 		goto out;
 	}
-	ret = pool_fill(&pool, ops_vas_needed(ops));
-	if (!ret) {
-		c.pool = &pool;
-		apply_ops(&c, ops);
-		pool_drain(&pool);
-	}
-	drm_gpuva_ops_free(&vm->base, ops);
+	ret = apply_list(&c, ops);
 out:
 	drm_exec_fini(&exec);
 	return ret;
@@ -677,7 +682,6 @@ static int lean_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t
 	struct step_ctx c = { .be = to_lean(gbe), .vm = vm };
 	struct drm_gpuvm_map_req req = { .map = { .va = { addr, range } } };
 	struct drm_gpuva_ops *ops;
-	struct va_pool pool;
 	struct drm_exec exec;
 	int ret;
 
@@ -689,13 +693,7 @@ static int lean_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t
 		ret = PTR_ERR(ops);
 		goto out;
 	}
-	ret = pool_fill(&pool, ops_vas_needed(ops));
-	if (!ret) {
-		c.pool = &pool;
-		apply_ops(&c, ops);
-		pool_drain(&pool);
-	}
-	drm_gpuva_ops_free(&vm->base, ops);
+	ret = apply_list(&c, ops);
 out:
 	drm_exec_fini(&exec);
 	return ret;
