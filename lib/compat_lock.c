@@ -299,3 +299,22 @@ void ww_mutex_unlock(struct ww_mutex *lock)
 	kcompat_lock_released(&lock->base.dep_map);
 	pthread_mutex_unlock(&lock->base.raw);
 }
+
+/*
+ * ThreadSanitizer: reservations are wound/wait mutexes, taken in whatever
+ * order a drm_exec loop meets them; contention is resolved by backing off,
+ * not by a lock order, so TSan's lock-order graph must not judge them.
+ */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GPUVM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(GPUVM_TSAN)
+const char *__tsan_default_suppressions(void);
+
+const char *__tsan_default_suppressions(void)
+{
+	return "deadlock:ww_mutex_lock\n";
+}
+#endif
