@@ -34,12 +34,18 @@ bool gvm_model_range_valid(const struct gvm_model_vm *v, uint64_t addr, uint64_t
 
 unsigned int gvm_model_vas(const struct gvm_model_vm *v, uint32_t bo)
 {
-	unsigned int n = 0;
+	return v->vas[bo];
+}
+
+/* Recount mappings per object after @v's intervals changed. */
+static void recount(struct gvm_model_vm *v)
+{
 	size_t i;
 
+	memset(v->vas, 0, sizeof(v->vas));
 	for (i = 0; i < v->n; i++)
-		n += v->maps[i].bo == (int32_t)bo;
-	return n;
+		if (v->maps[i].bo >= 0)
+			v->vas[v->maps[i].bo]++;
 }
 
 bool gvm_model_vm_bo_live(const struct gvm_model_vm *v, uint32_t bo)
@@ -191,6 +197,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	case GVM_CMD_DESTROY:
 		v->n = 0;
+		recount(v);
 		memset(v->held, 0, sizeof(v->held));
 		note_deaths(v, before);
 		memset(v->zombies, 0, sizeof(v->zombies));
@@ -199,6 +206,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	default:
 		return;
 	}
+	recount(v);
 	note_deaths(v, before);
 }
 

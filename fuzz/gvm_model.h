@@ -17,6 +17,7 @@ struct gvm_model_vm {
 	uint64_t start, range, reserve_addr, reserve_range;
 	struct gvm_map *maps;		/* sorted, disjoint */
 	size_t n, cap;
+	unsigned int vas[GVM_MAX_ID];		/* mappings per object, from @maps */
 	unsigned int held[GVM_MAX_ID];		/* caller-held vm_bo references */
 	unsigned int zombies[GVM_MAX_ID];	/* dead vm_bos awaiting cleanup */
 };

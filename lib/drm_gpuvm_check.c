@@ -14,10 +14,16 @@
 /* A red-black tree deeper than this would need more than 2^64 nodes. */
 #define RB_MAX_DEPTH	130
 
+/*
+ * What is being inspected, for the message prefix; formatted only when a
+ * check fails (checks run after every fuzzed command: keep them cheap).
+ */
 struct ck {
 	char *msg;
 	size_t len;
-	char who[96];
+	const char *what;	/* "vm", "gem", "vm_bo" */
+	const char *name;	/* a VM's name, or NULL: then @obj is shown */
+	const void *obj;
 };
 
 static void ck_init(struct ck *ck, char *msg, size_t len)
@@ -28,10 +34,16 @@ static void ck_init(struct ck *ck, char *msg, size_t len)
 		ck->msg[0] = '\0';
 }
 
+static void ck_who(struct ck *ck, const char *what, const char *name, const void *obj)
+{
+	ck->what = what;
+	ck->name = name;
+	ck->obj = obj;
+}
+
 static void ck_vm_who(struct ck *ck, struct drm_gpuvm *gpuvm)
 {
-	snprintf(ck->who, sizeof(ck->who), "vm '%s'",
-		 gpuvm->name ? gpuvm->name : "(null)");
+	ck_who(ck, "vm", gpuvm->name ? gpuvm->name : "(null)", gpuvm);
 }
 
 /* Record the violation (prefixed with the inspected object) and fail. */
@@ -42,7 +54,10 @@ static __printf(3, 4) bool fail(struct ck *ck, int inv, const char *fmt, ...)
 
 	if (!ck->msg)
 		return false;
-	n = snprintf(ck->msg, ck->len, "%s: inv %d: ", ck->who, inv);
+	if (ck->name)
+		n = snprintf(ck->msg, ck->len, "%s '%s': inv %d: ", ck->what, ck->name, inv);
+	else
+		n = snprintf(ck->msg, ck->len, "%s %p: inv %d: ", ck->what, ck->obj, inv);
 	if (n < 0 || (size_t)n >= ck->len)
 		return false;
 	va_start(ap, fmt);
@@ -419,7 +434,7 @@ bool drm_gpuvm_check_gem(struct drm_gem_object *obj, char *msg, size_t len)
 	struct ck ck;
 
 	ck_init(&ck, msg, len);
-	snprintf(ck.who, sizeof(ck.who), "gem %p", (void *)obj);
+	ck_who(&ck, "gem", NULL, obj);
 	if (!ck_list(&ck, &obj->gpuva.list, 14, "GEM gpuva list", NULL))
 		return false;
 	drm_gem_for_each_gpuvm_bo(vm_bo, obj) {
@@ -516,7 +531,7 @@ bool drm_gpuvm_check_gem_refs(struct drm_gem_object *obj, unsigned int holder_re
 	struct ck ck;
 
 	ck_init(&ck, msg, len);
-	snprintf(ck.who, sizeof(ck.who), "gem %p", (void *)obj);
+	ck_who(&ck, "gem", NULL, obj);
 	if (!ck_list(&ck, &obj->gpuva.list, 14, "GEM gpuva list", NULL))
 		return false;
 	/* Every vm_bo on the list holds a reference, live or not. */
@@ -542,7 +557,7 @@ bool drm_gpuvm_check_vm_bo_refs(struct drm_gpuvm_bo *vm_bo, unsigned int holder_
 	size_t n;
 
 	ck_init(&ck, msg, len);
-	snprintf(ck.who, sizeof(ck.who), "vm_bo %p", (void *)vm_bo);
+	ck_who(&ck, "vm_bo", NULL, vm_bo);
 	if (!ck_list(&ck, &vm_bo->list.gpuva, 11, "vm_bo gpuva list", &n))
 		return false;
 	if (kref != n + holder_refs)
