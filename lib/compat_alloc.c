@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/bug.h>
 #include <linux/kcompat.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include "compat_internal.h"
 
@@ -120,7 +121,8 @@ static bool should_fail(void)
 
 static void check_context(gfp_t gfp)
 {
-	if (gfp & __GFP_ATOMIC)
+	if ((gfp & __GFP_ATOMIC) ||
+	    likely(!(kcompat_thread.atomic | kcompat_thread.signalling | kcompat_thread.noalloc)))
 		return;
 	WARN(kcompat_in_atomic(), "sleeping allocation (GFP_KERNEL) in atomic context");
 	WARN(kcompat_in_signalling(),

@@ -5,9 +5,6 @@
 
 #include <stdbool.h>
 
-/* A token unique to the calling thread, used as lock owner. */
-const void *kcompat_self(void);
-
 /* A spinlock is held by the calling thread. */
 bool kcompat_in_atomic(void);
 

@@ -14,47 +14,37 @@
 #include <linux/ww_mutex.h>
 #include "compat_internal.h"
 
-static __thread struct {
-	char token;
-	unsigned int atomic;	/* spinlocks held */
-	unsigned int noalloc;	/* no-alloc mutexes held */
-	unsigned int signalling;	/* nesting of signalling sections */
-} ctx;
+__thread struct kcompat_thread kcompat_thread;
 
 static unsigned long ww_fail_nth;
 
-const void *kcompat_self(void)
-{
-	return &ctx.token;
-}
-
 bool kcompat_in_atomic(void)
 {
-	return ctx.atomic != 0;
+	return kcompat_thread.atomic != 0;
 }
 
 bool kcompat_in_signalling(void)
 {
-	return ctx.signalling != 0;
+	return kcompat_thread.signalling != 0;
 }
 
 unsigned int kcompat_noalloc_locks_held(void)
 {
-	return ctx.noalloc;
+	return kcompat_thread.noalloc;
 }
 
 bool dma_fence_begin_signalling(void)
 {
-	ctx.signalling++;
+	kcompat_thread.signalling++;
 	return true;
 }
 
 void dma_fence_end_signalling(bool cookie)
 {
 	(void)cookie;
-	if (WARN(!ctx.signalling, "dma_fence_end_signalling() without a begin"))
+	if (WARN(!kcompat_thread.signalling, "dma_fence_end_signalling() without a begin"))
 		return;
-	ctx.signalling--;
+	kcompat_thread.signalling--;
 }
 
 /* ---- ownership ------------------------------------------------------- */
@@ -66,43 +56,30 @@ void lockdep_init_map(struct lockdep_map *map, const char *name, unsigned int fl
 	map->flags = flags;
 }
 
-bool kcompat_lock_held_by_me(const struct lockdep_map *map)
-{
-	return READ_ONCE(map->owner) == kcompat_self();
-}
-
 void kcompat_lock_acquired(struct lockdep_map *map)
 {
 	WRITE_ONCE(map->owner, kcompat_self());
 	if (map->flags & LOCKDEP_ATOMIC)
-		ctx.atomic++;
+		kcompat_thread.atomic++;
 	if (map->flags & LOCKDEP_NOALLOC)
-		ctx.noalloc++;
+		kcompat_thread.noalloc++;
 }
 
 void kcompat_lock_released(struct lockdep_map *map)
 {
 	if (map->flags & LOCKDEP_ATOMIC)
-		ctx.atomic--;
+		kcompat_thread.atomic--;
 	if (map->flags & LOCKDEP_NOALLOC)
-		ctx.noalloc--;
+		kcompat_thread.noalloc--;
 	WRITE_ONCE(map->owner, NULL);
 }
 
-void kcompat_assert_held(const struct lockdep_map *map, const char *expr,
-			 const char *file, int line)
+void kcompat_assert_failed(const struct lockdep_map *map, bool held, const char *expr,
+			   const char *file, int line)
 {
-	if (unlikely(!kcompat_lock_held_by_me(map)))
-		kcompat_warn(file, line, "lock %s (%s) is not held", expr,
-			     map->name ? map->name : "?");
-}
-
-void kcompat_assert_not_held(const struct lockdep_map *map, const char *expr,
-			     const char *file, int line)
-{
-	if (unlikely(kcompat_lock_held_by_me(map)))
-		kcompat_warn(file, line, "lock %s (%s) is held but must not be", expr,
-			     map->name ? map->name : "?");
+	kcompat_warn(file, line, held ? "lock %s (%s) is not held" :
+		     "lock %s (%s) is held but must not be", expr,
+		     map->name ? map->name : "?");
 }
 
 /* ---- mutex -------------------------------------------------------------- */
@@ -126,7 +103,7 @@ void mutex_lock(struct mutex *lock)
 	if (WARN(kcompat_lock_held_by_me(&lock->dep_map),
 		 "recursive locking of mutex %s (deadlock)", lock->dep_map.name))
 		return;
-	WARN(ctx.atomic, "mutex %s taken in atomic context", lock->dep_map.name);
+	WARN(kcompat_thread.atomic, "mutex %s taken in atomic context", lock->dep_map.name);
 	pthread_mutex_lock(&lock->raw);
 	kcompat_lock_acquired(&lock->dep_map);
 }
@@ -255,10 +232,10 @@ int ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx)
 		     lock->base.dep_map.name);
 		return -EDEADLK;
 	}
-	WARN(ctx.signalling,
+	WARN(kcompat_thread.signalling,
 	     "reservation lock %s taken in a fence-signalling critical section",
 	     lock->base.dep_map.name);
-	WARN(ctx.atomic, "reservation lock %s taken in atomic context",
+	WARN(kcompat_thread.atomic, "reservation lock %s taken in atomic context",
 	     lock->base.dep_map.name);
 	WARN(actx && actx->done, "ww_mutex_lock after ww_acquire_done");
 	/* Contention can only be simulated, and only with a context to back off. */
