@@ -8,59 +8,41 @@
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
 #include <drm/drm_gpuvm_check.h>
+#include "fixture.h"
 #include "test.h"
 
 #define NVA	32
 
 static char msg[256];
 
-static void vm_free(struct drm_gpuvm *vm)
-{
-	kfree(vm);
-}
-
-static const struct drm_gpuvm_ops ops = { .vm_free = vm_free };
-
-static void obj_free(struct drm_gem_object *obj)
-{
-	drm_gem_object_release(obj);
-	kfree(obj);
-}
-
-static const struct drm_gem_object_funcs obj_funcs = { .free = obj_free };
-
+/*
+ * The checker cases keep this file's own layout: a 4 GiB window starting
+ * at 0, far above every VA mapped here, reserving [0, @rr) if @rr != 0.
+ */
 static struct drm_gpuvm *new_vm(const char *name, enum drm_gpuvm_flags flags, u64 rr)
 {
-	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
-
-	drm_gpuvm_init(vm, name, flags, NULL, r_obj, 0, 1ull << 32, 0, rr, &ops);
-	drm_gem_object_put(r_obj);
-	return vm;
+	return fixture_vm(name, flags, 0, 1ull << 32, 0, rr, NULL);
 }
 
-/* A GEM object; private to @vm (sharing its resv) when @vm is given. */
+/* 1 MiB objects (not FIXTURE_OBJ_SIZE): every VA here fits inside one. */
 static struct drm_gem_object *new_obj(struct drm_gpuvm *vm)
 {
-	struct drm_gem_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
-
-	drm_gem_private_object_init(NULL, obj, 1 << 20);
-	obj->funcs = &obj_funcs;
-	if (vm)
-		obj->resv = drm_gpuvm_resv(vm);
-	return obj;
+	return fixture_obj_sized(vm, 1 << 20);
 }
 
+/*
+ * An unlinked VA whose gem.entry is an empty list rather than zeroed: the
+ * checker accepts both as "on no vm_bo list", and these cases have always
+ * exercised the self-linked form. Insertion is expected to succeed.
+ */
 static struct drm_gpuva *new_va(struct drm_gpuvm *vm, u64 addr, u64 range,
 				struct drm_gem_object *obj)
 {
-	struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
+	struct drm_gpuva *va = fixture_va(vm, addr, range, obj, 0);
 
-	va->va.addr = addr;
-	va->va.range = range;
-	va->gem.obj = obj;
-	INIT_LIST_HEAD(&va->gem.entry);
-	CHECK_EQ(drm_gpuva_insert(vm, va), 0);
+	CHECK(va != NULL);
+	if (va)
+		INIT_LIST_HEAD(&va->gem.entry);
 	return va;
 }
 

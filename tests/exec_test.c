@@ -7,16 +7,11 @@
  */
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fixture.h"
 #include "test.h"
 
 static int validate_calls;	/* vm_bo_validate() invocations */
 static int validate_err;	/* what vm_bo_validate() returns */
-
-/* ops->vm_free: free the VM. */
-static void vm_free(struct drm_gpuvm *vm)
-{
-	kfree(vm);
-}
 
 /* ops->vm_bo_validate: "revalidate", i.e. clear the evicted state. */
 static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
@@ -29,32 +24,10 @@ static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
 	return 0;
 }
 
-static const struct drm_gpuvm_ops plain_ops = { .vm_free = vm_free };
 static const struct drm_gpuvm_ops val_ops = {
-	.vm_free = vm_free,
+	.vm_free = fixture_vm_free,
 	.vm_bo_validate = vm_bo_validate,
 };
-
-/* Free callback of the test GEM objects. */
-static void tobj_free(struct drm_gem_object *obj)
-{
-	drm_gem_object_release(obj);
-	kfree(obj);
-}
-
-static const struct drm_gem_object_funcs tobj_funcs = { .free = tobj_free };
-
-/* A new GEM object with its own resv, or sharing @vm's resv if @vm given. */
-static struct drm_gem_object *new_obj(struct drm_gpuvm *vm)
-{
-	struct drm_gem_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
-
-	drm_gem_private_object_init(NULL, obj, 0x1000);
-	obj->funcs = &tobj_funcs;
-	if (vm)
-		obj->resv = drm_gpuvm_resv(vm);
-	return obj;
-}
 
 /*
  * The fixture: two external objects and a private one, each with a vm_bo
@@ -89,17 +62,14 @@ static void lock_all(struct fix *f, struct drm_exec *exec)
 static void fix_setup(struct fix *f, enum drm_gpuvm_flags flags,
 		      const struct drm_gpuvm_ops *ops)
 {
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
 	static const int va_obj[4] = { 0, -1, 1, 2 };
 	struct drm_exec exec;
 	int i;
 
-	f->vm = kzalloc(sizeof(*f->vm), GFP_KERNEL);
-	drm_gpuvm_init(f->vm, "t", flags, NULL, r_obj, 0, 0x1000, 0, 0, ops);
-	drm_gem_object_put(r_obj);
-	f->obj[0] = new_obj(NULL);
-	f->obj[1] = new_obj(NULL);
-	f->obj[2] = new_obj(f->vm);
+	f->vm = fixture_vm("t", flags, 0, 0x1000, 0, 0, ops);
+	f->obj[0] = fixture_obj(NULL);
+	f->obj[1] = fixture_obj(NULL);
+	f->obj[2] = fixture_obj(f->vm);
 
 	lock_all(f, &exec);
 	for (i = 0; i < 3; i++) {
@@ -107,13 +77,12 @@ static void fix_setup(struct fix *f, enum drm_gpuvm_flags flags,
 		drm_gpuvm_bo_extobj_add(f->bo[i]);
 	}
 	for (i = 0; i < 4; i++) {
-		struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
+		struct drm_gpuva *va;
 
-		va->va.addr = 0x100 * (i + 1);
-		va->va.range = 0x100;
-		va->gem.obj = va_obj[i] < 0 ? NULL : f->obj[va_obj[i]];
-		CHECK_EQ(drm_gpuva_insert(f->vm, va), 0);
-		if (va_obj[i] >= 0)
+		va = fixture_va(f->vm, 0x100 * (i + 1), 0x100,
+				va_obj[i] < 0 ? NULL : f->obj[va_obj[i]], 0);
+		CHECK(va != NULL);
+		if (va && va_obj[i] >= 0)
 			drm_gpuva_link(va, f->bo[va_obj[i]]);
 		f->va[i] = va;
 	}
@@ -147,24 +116,13 @@ static bool held(struct drm_gem_object *obj)
 	return dma_resv_held(obj->resv);
 }
 
-/* Number of entries on @head. */
-static unsigned int list_len(struct list_head *head)
-{
-	struct list_head *p;
-	unsigned int n = 0;
-
-	list_for_each(p, head)
-		n++;
-	return n;
-}
-
 TEST(prepare_vm_objects_range)
 {
 	struct fix f;
 	struct drm_exec exec;
 	int ret;
 
-	fix_setup(&f, 0, &plain_ops);
+	fix_setup(&f, 0, &fixture_vm_ops);
 	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
 	drm_exec_until_all_locked(&exec) {
 		ret = drm_gpuvm_prepare_vm(f.vm, &exec, 1);
@@ -208,7 +166,7 @@ static void exec_lock_case(enum drm_gpuvm_flags flags, unsigned long nth)
 	struct drm_gpuvm_exec vm_exec = { .flags = DRM_EXEC_IGNORE_DUPLICATES };
 	struct fix f;
 
-	fix_setup(&f, flags, &plain_ops);
+	fix_setup(&f, flags, &fixture_vm_ops);
 	vm_exec.vm = f.vm;
 	kcompat_ww_fail_nth(nth);
 	CHECK_EQ(drm_gpuvm_exec_lock(&vm_exec), 0);
@@ -239,9 +197,9 @@ TEST(exec_lock_array)
 	struct drm_gem_object *extra[2];
 	struct fix f;
 
-	fix_setup(&f, 0, &plain_ops);
-	extra[0] = new_obj(NULL);
-	extra[1] = new_obj(NULL);
+	fix_setup(&f, 0, &fixture_vm_ops);
+	extra[0] = fixture_obj(NULL);
+	extra[1] = fixture_obj(NULL);
 	vm_exec.vm = f.vm;
 	CHECK_EQ(drm_gpuvm_exec_lock_array(&vm_exec, extra, 2), 0);
 	CHECK(held(f.vm->r_obj) && held(f.obj[0]) && held(f.obj[1]));
@@ -259,7 +217,7 @@ TEST(exec_lock_range)
 	struct drm_gpuvm_exec vm_exec = { .flags = DRM_EXEC_IGNORE_DUPLICATES };
 	struct fix f;
 
-	fix_setup(&f, 0, &plain_ops);
+	fix_setup(&f, 0, &fixture_vm_ops);
 	vm_exec.vm = f.vm;
 	CHECK_EQ(drm_gpuvm_exec_lock_range(&vm_exec, 0x100, 0x300), 0);
 	CHECK(held(f.obj[0]) && held(f.obj[1]));
@@ -278,7 +236,7 @@ TEST(validate_unsupported)
 	struct drm_gpuvm_exec vm_exec = { .flags = DRM_EXEC_IGNORE_DUPLICATES };
 	struct fix f;
 
-	fix_setup(&f, 0, &plain_ops);
+	fix_setup(&f, 0, &fixture_vm_ops);
 	vm_exec.vm = f.vm;
 	CHECK_EQ(drm_gpuvm_exec_lock(&vm_exec), 0);
 	CHECK_EQ(drm_gpuvm_exec_validate(&vm_exec), -EOPNOTSUPP);
@@ -308,9 +266,9 @@ static void validate_case(enum drm_gpuvm_flags flags)
 	vm_exec.vm = f.vm;
 	evict_two(&f);
 	/* RESV_PROTECTED: the extobj only reaches the list in prepare_objects. */
-	CHECK_EQ(list_len(&f.vm->evict.list), prot ? 1 : 2);
+	CHECK_EQ(list_count_nodes(&f.vm->evict.list), prot ? 1 : 2);
 	CHECK_EQ(drm_gpuvm_exec_lock(&vm_exec), 0);
-	CHECK_EQ(list_len(&f.vm->evict.list), 2);
+	CHECK_EQ(list_count_nodes(&f.vm->evict.list), 2);
 	validate_calls = 0;
 	validate_err = 0;
 	CHECK_EQ(drm_gpuvm_exec_validate(&vm_exec), 0);
@@ -347,7 +305,7 @@ static void validate_error_case(enum drm_gpuvm_flags flags)
 	validate_err = -EIO;
 	CHECK_EQ(drm_gpuvm_exec_validate(&vm_exec), -EIO);
 	CHECK_EQ(validate_calls, 1);
-	CHECK_EQ(list_len(&f.vm->evict.list), 2);
+	CHECK_EQ(list_count_nodes(&f.vm->evict.list), 2);
 	CHECK(f.vm->evict.local_list == NULL);
 	validate_err = 0;
 	CHECK_EQ(drm_gpuvm_exec_validate(&vm_exec), 0);
@@ -373,7 +331,7 @@ TEST(resv_add_fence_usage)
 	struct fix f;
 
 	dma_fence_init(fence, NULL, NULL, dma_fence_context_alloc(1), 1);
-	fix_setup(&f, 0, &plain_ops);
+	fix_setup(&f, 0, &fixture_vm_ops);
 	vm_exec.vm = f.vm;
 	CHECK_EQ(drm_gpuvm_exec_lock(&vm_exec), 0);
 	drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
@@ -395,8 +353,8 @@ TEST(sm_exec_lock)
 	struct fix f;
 	int ret;
 
-	fix_setup(&f, 0, &plain_ops);
-	req_obj = new_obj(NULL);
+	fix_setup(&f, 0, &fixture_vm_ops);
+	req_obj = fixture_obj(NULL);
 	/* [0x180, 0x280): remaps the ext0 VA, unmaps part of the empty one. */
 	req.map.va.addr = 0x180;
 	req.map.va.range = 0x100;
@@ -437,7 +395,7 @@ TEST(sm_map_ops_create_enomem)
 	size_t live;
 	struct fix f;
 
-	fix_setup(&f, 0, &plain_ops);
+	fix_setup(&f, 0, &fixture_vm_ops);
 	/* [0x150, 0x350): remap ext0, unmap the empty VA, remap ext1. */
 	req.map.va.addr = 0x150;
 	req.map.va.range = 0x200;

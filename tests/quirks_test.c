@@ -4,8 +4,8 @@
  * and against //lib:gpuvm_upstream_quirks (GPUVM_UPSTREAM_QUIRKS defined),
  * so both sides of every documented difference are pinned down.
  */
-#include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fixture.h"
 #include "test.h"
 
 #ifdef GPUVM_UPSTREAM_QUIRKS
@@ -14,21 +14,11 @@
 #define QUIRKS 0
 #endif
 
-static void vm_free(struct drm_gpuvm *vm)
-{
-	kfree(vm);
-}
-
-static const struct drm_gpuvm_ops ops = { .vm_free = vm_free };
-
 /* A VM over [0, 0x100) with VAs [0x10, 0x20) and [0x30, 0x40). */
 static struct drm_gpuvm *vm_with_two_vas(struct drm_gpuva *a, struct drm_gpuva *b)
 {
-	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
+	struct drm_gpuvm *vm = fixture_vm("quirks", 0, 0, 0x100, 0, 0, NULL);
 
-	drm_gpuvm_init(vm, "quirks", 0, NULL, r_obj, 0, 0x100, 0, 0, &ops);
-	drm_gem_object_put(r_obj);
 	*a = (struct drm_gpuva){ .va = { 0x10, 0x10 } };
 	*b = (struct drm_gpuva){ .va = { 0x30, 0x10 } };
 	CHECK_EQ(drm_gpuva_insert(vm, a), 0);

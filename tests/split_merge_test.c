@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fixture.h"
 #include "test.h"
 
 #define WIN_START	0
@@ -195,11 +196,6 @@ static const struct row rows[] = {
 	  .res = { V(0, 10, OA, 10) } },
 };
 
-/* A GEM object of the test. */
-struct tobj {
-	struct drm_gem_object base;
-};
-
 /* State of one run: the VM, its objects, the original VAs and the record. */
 struct env {
 	struct drm_gpuvm *vm;
@@ -214,27 +210,12 @@ struct env {
 	int fail_err;
 };
 
-/* GEM free callback: release and free the test object. */
-static void tobj_free(struct drm_gem_object *obj)
-{
-	drm_gem_object_release(obj);
-	kfree(container_of(obj, struct tobj, base));
-}
-
-static const struct drm_gem_object_funcs tobj_funcs = { .free = tobj_free };
-
-/* vm_free callback: the VM was allocated with kzalloc. */
-static void vm_free(struct drm_gpuvm *vm)
-{
-	kfree(vm);
-}
-
 static int step_map(struct drm_gpuva_op *op, void *priv);
 static int step_remap(struct drm_gpuva_op *op, void *priv);
 static int step_unmap(struct drm_gpuva_op *op, void *priv);
 
 static const struct drm_gpuvm_ops vm_ops = {
-	.vm_free = vm_free,
+	.vm_free = fixture_vm_free,
 	.sm_step_map = step_map,
 	.sm_step_remap = step_remap,
 	.sm_step_unmap = step_unmap,
@@ -303,28 +284,19 @@ static void unlink_va(struct drm_gpuva *va)
 /* Fresh VM with four objects and the row's existing VAs. */
 static void env_init(struct env *e, u64 rs, u64 rr, const struct xva *ex)
 {
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
 	int i;
 
 	memset(e, 0, sizeof(*e));
-	e->vm = kzalloc(sizeof(*e->vm), GFP_KERNEL);
-	drm_gpuvm_init(e->vm, "test", 0, NULL, r_obj, WIN_START, WIN_RANGE, rs, rr, &vm_ops);
-	drm_gem_object_put(r_obj);
-	for (i = 0; i < NOBJ; i++) {
-		struct tobj *t = kzalloc(sizeof(*t), GFP_KERNEL);
-
-		drm_gem_private_object_init(NULL, &t->base, 0x1000);
-		t->base.funcs = &tobj_funcs;
-		e->objs[i] = &t->base;
-	}
+	e->vm = fixture_vm("test", 0, WIN_START, WIN_RANGE, rs, rr, &vm_ops);
+	for (i = 0; i < NOBJ; i++)
+		e->objs[i] = fixture_obj(NULL);
 	for (i = 0; ex && i < MAXV && ex[i].range; i++) {
-		struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
+		struct drm_gpuva *va = fixture_va(e->vm, ex[i].addr, ex[i].range,
+						  obj_of(e, ex[i].obj), ex[i].off);
 
-		va->va.addr = ex[i].addr;
-		va->va.range = ex[i].range;
-		va->gem.obj = obj_of(e, ex[i].obj);
-		va->gem.offset = ex[i].off;
-		CHECK_EQ(drm_gpuva_insert(e->vm, va), 0);
+		CHECK(va != NULL);
+		if (!va)
+			continue;
 		link_va(e, va);
 		e->orig[e->norig++] = va;
 	}

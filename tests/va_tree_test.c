@@ -8,26 +8,16 @@
 #include <stdlib.h>
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fixture.h"
 #include "test.h"
 
 #define WINDOW	64
 #define SLOTS	48
 
-static void vm_free(struct drm_gpuvm *vm)
-{
-	kfree(vm);
-}
-
-static const struct drm_gpuvm_ops ops = { .vm_free = vm_free };
-
+/* A plain VM named "tree" over [start, start + range). */
 static struct drm_gpuvm *new_vm(u64 start, u64 range, u64 rs, u64 rr)
 {
-	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
-
-	drm_gpuvm_init(vm, "tree", 0, NULL, r_obj, start, range, rs, rr, &ops);
-	drm_gem_object_put(r_obj);
-	return vm;
+	return fixture_vm("tree", 0, start, range, rs, rr, NULL);
 }
 
 static u64 rng_state = 0x9e3779b97f4a7c15ull;

@@ -6,39 +6,13 @@
  */
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fixture.h"
 #include "test.h"
-
-static int vm_freed;	/* VMs freed by vm_free() */
-static int gem_freed;	/* test GEM objects freed by tobj_free() */
-
-/* ops->vm_free: count and free. */
-static void vm_free(struct drm_gpuvm *vm)
-{
-	vm_freed++;
-	kfree(vm);
-}
-
-static const struct drm_gpuvm_ops ops = { .vm_free = vm_free };
-
-/* Free callback of the test GEM objects: count, release, free. */
-static void tobj_free(struct drm_gem_object *obj)
-{
-	gem_freed++;
-	drm_gem_object_release(obj);
-	kfree(obj);
-}
-
-static const struct drm_gem_object_funcs tobj_funcs = { .free = tobj_free };
 
 /* A new VM over [0, 0x1000) with @flags and an optional reserved window. */
 static struct drm_gpuvm *new_vm_rsv(enum drm_gpuvm_flags flags, u64 rs, u64 rr)
 {
-	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	struct drm_gem_object *r_obj = drm_gpuvm_resv_object_alloc(NULL);
-
-	drm_gpuvm_init(vm, "t", flags, NULL, r_obj, 0, 0x1000, rs, rr, &ops);
-	drm_gem_object_put(r_obj);
-	return vm;
+	return fixture_vm("t", flags, 0, 0x1000, rs, rr, NULL);
 }
 
 /* A new VM over [0, 0x1000) without reserved window. */
@@ -47,50 +21,11 @@ static struct drm_gpuvm *new_vm(enum drm_gpuvm_flags flags)
 	return new_vm_rsv(flags, 0, 0);
 }
 
-/* A new GEM object with its own resv, or sharing @vm's resv if @vm given. */
-static struct drm_gem_object *new_obj(struct drm_gpuvm *vm)
-{
-	struct drm_gem_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
-
-	drm_gem_private_object_init(NULL, obj, 0x1000);
-	obj->funcs = &tobj_funcs;
-	if (vm)
-		obj->resv = drm_gpuvm_resv(vm);
-	return obj;
-}
-
-/* A kzalloc'd VA [addr, addr + range) of @obj inserted into @vm (NULL on failure). */
-static struct drm_gpuva *new_va(struct drm_gpuvm *vm, u64 addr, u64 range,
-				struct drm_gem_object *obj)
-{
-	struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
-
-	va->va.addr = addr;
-	va->va.range = range;
-	va->gem.obj = obj;
-	if (drm_gpuva_insert(vm, va)) {
-		kfree(va);
-		return NULL;
-	}
-	return va;
-}
-
 /* Remove @va from its tree and free it. */
 static void del_va(struct drm_gpuva *va)
 {
 	drm_gpuva_remove(va);
 	kfree(va);
-}
-
-/* Number of entries on @head. */
-static unsigned int list_len(struct list_head *head)
-{
-	struct list_head *p;
-	unsigned int n = 0;
-
-	list_for_each(p, head)
-		n++;
-	return n;
 }
 
 /* Is @node on @head? */
@@ -111,11 +46,11 @@ static unsigned int gem_refs(struct drm_gem_object *o) { return kref_read(&o->re
 TEST(vm_lifetime_refs)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	struct drm_gpuvm_bo *vm_bo;
 	struct drm_gpuva *va;
 
-	vm_freed = 0;
+	fixture_vms_freed = 0;
 	CHECK_EQ(vm_refs(vm), 1);
 	CHECK(drm_gpuvm_get(vm) == vm);
 	CHECK_EQ(vm_refs(vm), 2);
@@ -123,7 +58,7 @@ TEST(vm_lifetime_refs)
 	CHECK_EQ(vm_refs(vm), 1);
 	drm_gpuvm_put(NULL);
 
-	va = new_va(vm, 0x100, 0x100, NULL);
+	va = fixture_va(vm, 0x100, 0x100, NULL, 0);
 	CHECK(va && va->vm == vm);
 	CHECK_EQ(vm_refs(vm), 2);
 	vm_bo = drm_gpuvm_bo_create(vm, obj);
@@ -132,13 +67,13 @@ TEST(vm_lifetime_refs)
 
 	/* The creator's reference goes first: VA and vm_bo keep the VM. */
 	drm_gpuvm_put(vm);
-	CHECK_EQ(vm_freed, 0);
+	CHECK_EQ(fixture_vms_freed, 0);
 	del_va(va);
-	CHECK_EQ(vm_freed, 0);
+	CHECK_EQ(fixture_vms_freed, 0);
 	dma_resv_lock(obj->resv, NULL);
 	CHECK(drm_gpuvm_bo_put(vm_bo));
 	dma_resv_unlock(obj->resv);
-	CHECK_EQ(vm_freed, 1);
+	CHECK_EQ(fixture_vms_freed, 1);
 	CHECK_EQ(gem_refs(obj), 1);
 	drm_gem_object_put(obj);
 }
@@ -174,7 +109,7 @@ TEST(kernel_reserved_node)
 	CHECK(!drm_gpuvm_range_valid(vm, 0x8ff, 1));
 	CHECK(drm_gpuvm_range_valid(vm, 0x700, 0x100));
 	CHECK(drm_gpuvm_range_valid(vm, 0x900, 0x100));
-	CHECK(new_va(vm, 0x7f0, 0x20, NULL) == NULL);
+	CHECK(fixture_va(vm, 0x7f0, 0x20, NULL, 0) == NULL);
 	drm_gpuvm_for_each_va(va, vm)
 		n++;
 	CHECK_EQ(n, 1);
@@ -191,7 +126,7 @@ TEST(init_overflow_warns)
 	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
 	struct drm_gem_object *r = drm_gpuvm_resv_object_alloc(NULL);
 
-	drm_gpuvm_init(vm, "t", 0, NULL, r, ~0ull - 0xf, 0x100, 0, 0, &ops);
+	drm_gpuvm_init(vm, "t", 0, NULL, r, ~0ull - 0xf, 0x100, 0, 0, &fixture_vm_ops);
 	CHECK_WARNS(1);
 	CHECK_EQ(vm->mm_start, ~0ull - 0xf);
 	CHECK_EQ(vm->mm_range, 0x100);
@@ -199,7 +134,7 @@ TEST(init_overflow_warns)
 	CHECK_WARNS(0);
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	drm_gpuvm_init(vm, "t", 0, NULL, r, 0, 0x1000, ~0ull - 0xf, 0x100, &ops);
+	drm_gpuvm_init(vm, "t", 0, NULL, r, 0, 0x1000, ~0ull - 0xf, 0x100, &fixture_vm_ops);
 	CHECK_WARNS(1);
 	CHECK(RB_EMPTY_ROOT(&vm->rb.tree));
 	CHECK(list_empty(&vm->rb.list));
@@ -211,11 +146,8 @@ TEST(init_overflow_warns)
 
 TEST(range_valid_edges)
 {
-	struct drm_gpuvm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	struct drm_gem_object *r = drm_gpuvm_resv_object_alloc(NULL);
+	struct drm_gpuvm *vm = fixture_vm("t", 0, 0x100, 0x1000, 0, 0, NULL);
 
-	drm_gpuvm_init(vm, "t", 0, NULL, r, 0x100, 0x1000, 0, 0, &ops);
-	drm_gem_object_put(r);
 	CHECK(drm_gpuvm_range_valid(vm, 0x100, 0x1000));
 	CHECK(drm_gpuvm_range_valid(vm, 0x10ff, 1));
 	CHECK(drm_gpuvm_range_valid(vm, 0x100, 1));
@@ -241,7 +173,7 @@ TEST(insert_errors)
 	CHECK_EQ(drm_gpuva_insert(vm, &bad), -EINVAL);
 	CHECK(bad.vm == NULL);
 
-	a = new_va(vm, 0x100, 0x100, NULL);
+	a = fixture_va(vm, 0x100, 0x100, NULL, 0);
 	CHECK(a && a->vm == vm);
 	bad.va.addr = 0x1ff;
 	bad.va.range = 0x10;
@@ -250,7 +182,7 @@ TEST(insert_errors)
 	bad.va.range = 0x101;
 	CHECK_EQ(drm_gpuva_insert(vm, &bad), -EEXIST);
 	CHECK_EQ(vm_refs(vm), 2);
-	b = new_va(vm, 0x200, 0x100, NULL);	/* adjacent is fine */
+	b = fixture_va(vm, 0x200, 0x100, NULL, 0);	/* adjacent is fine */
 	CHECK(b);
 	CHECK_EQ(vm_refs(vm), 3);
 	del_va(a);
@@ -262,8 +194,8 @@ TEST(insert_errors)
 TEST(find_family)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gpuva *a = new_va(vm, 0x100, 0x100, NULL);
-	struct drm_gpuva *b = new_va(vm, 0x300, 0x100, NULL);
+	struct drm_gpuva *a = fixture_va(vm, 0x100, 0x100, NULL, 0);
+	struct drm_gpuva *b = fixture_va(vm, 0x300, 0x100, NULL, 0);
 
 	CHECK(drm_gpuva_find(vm, 0x100, 0x100) == a);
 	CHECK(drm_gpuva_find(vm, 0x100, 0x80) == NULL);
@@ -297,7 +229,7 @@ TEST(iterators)
 	unsigned int n = 0;
 
 	for (addr = 0; addr < 0x800; addr += 0x100)
-		CHECK(new_va(vm, addr, 0x80, NULL));
+		CHECK(fixture_va(vm, addr, 0x80, NULL, 0));
 	drm_gpuvm_for_each_va_range(va, vm, 0x150, 0x400)
 		n++;
 	CHECK_EQ(n, 3);	/* 0x100 (covers 0x150), 0x200, 0x300 */
@@ -327,7 +259,7 @@ TEST(iterators)
 TEST(vm_bo_create_refs)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	struct drm_gpuvm_bo *vm_bo = drm_gpuvm_bo_create(vm, obj);
 
 	CHECK(vm_bo && vm_bo->vm == vm && vm_bo->obj == obj);
@@ -345,18 +277,18 @@ TEST(vm_bo_create_refs)
 	dma_resv_unlock(obj->resv);
 	CHECK_EQ(vm_refs(vm), 1);
 	CHECK_EQ(gem_refs(obj), 1);
-	gem_freed = 0;
+	fixture_objs_freed = 0;
 	drm_gem_object_put(obj);
-	CHECK_EQ(gem_freed, 1);
+	CHECK_EQ(fixture_objs_freed, 1);
 	drm_gpuvm_put(vm);
 }
 
 TEST(obtain_locked_staged)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	struct drm_gpuvm_bo *a, *b, *f;
-	struct drm_gpuva *va = new_va(vm, 0x100, 0x100, obj);
+	struct drm_gpuva *va = fixture_va(vm, 0x100, 0x100, obj, 0);
 
 	dma_resv_lock(obj->resv, NULL);
 	CHECK(drm_gpuvm_bo_find(vm, obj) == NULL);
@@ -395,7 +327,7 @@ TEST(obtain_locked_staged)
 TEST(obtain_prealloc_immediate)
 {
 	struct drm_gpuvm *vm = new_vm(DRM_GPUVM_IMMEDIATE_MODE);
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	struct drm_gpuvm_bo *p1, *p2, *r1, *r2;
 	size_t live;
 
@@ -416,7 +348,7 @@ TEST(obtain_prealloc_immediate)
 	CHECK_EQ(kcompat_alloc_stats().live, live);
 	CHECK_EQ(vm_refs(vm), 2);
 	CHECK_EQ(gem_refs(obj), 2);
-	CHECK_EQ(list_len(&obj->gpuva.list), 1);
+	CHECK_EQ(list_count_nodes(&obj->gpuva.list), 1);
 
 	mutex_lock(&obj->gpuva.lock);
 	CHECK(drm_gpuvm_bo_find(vm, obj) == r1);
@@ -436,8 +368,8 @@ TEST(obtain_prealloc_immediate)
 TEST(staged_lock_assertions)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *obj = new_obj(NULL);
-	struct drm_gpuva *va = new_va(vm, 0x100, 0x100, obj);
+	struct drm_gem_object *obj = fixture_obj(NULL);
+	struct drm_gpuva *va = fixture_va(vm, 0x100, 0x100, obj, 0);
 	struct drm_gpuvm_bo *vm_bo;
 
 	vm_bo = drm_gpuvm_bo_obtain_locked(vm, obj);	/* A2 missing */
@@ -459,8 +391,8 @@ TEST(staged_lock_assertions)
 TEST(mode_mismatch_warns)
 {
 	struct drm_gpuvm *vm = new_vm(0), *ivm = new_vm(DRM_GPUVM_IMMEDIATE_MODE);
-	struct drm_gem_object *obj = new_obj(NULL);
-	struct drm_gpuva *va = new_va(vm, 0x100, 0x100, obj);
+	struct drm_gem_object *obj = fixture_obj(NULL);
+	struct drm_gpuva *va = fixture_va(vm, 0x100, 0x100, obj, 0);
 	struct drm_gpuvm_bo *vm_bo;
 
 	dma_resv_lock(obj->resv, NULL);
@@ -503,8 +435,8 @@ TEST(mode_mismatch_warns)
 TEST(unlink_defer_zombie)
 {
 	struct drm_gpuvm *vm = new_vm(DRM_GPUVM_IMMEDIATE_MODE);
-	struct drm_gem_object *obj = new_obj(NULL);
-	struct drm_gpuva *va = new_va(vm, 0x100, 0x100, obj);
+	struct drm_gem_object *obj = fixture_obj(NULL);
+	struct drm_gpuva *va = fixture_va(vm, 0x100, 0x100, obj, 0);
 	struct drm_gpuvm_bo *z, *fresh;
 
 	z = drm_gpuvm_bo_obtain_prealloc(drm_gpuvm_bo_create(vm, obj));
@@ -532,23 +464,23 @@ TEST(unlink_defer_zombie)
 	CHECK(drm_gpuvm_bo_put_deferred(fresh));
 
 	/* Drop the test's GEM ref: the zombies now own the object. */
-	gem_freed = 0;
+	fixture_objs_freed = 0;
 	drm_gem_object_put(obj);
-	CHECK_EQ(gem_freed, 0);
+	CHECK_EQ(fixture_objs_freed, 0);
 	drm_gpuvm_bo_deferred_cleanup(vm);
-	CHECK_EQ(gem_freed, 1);
+	CHECK_EQ(fixture_objs_freed, 1);
 	CHECK(llist_empty(&vm->bo_defer));
 	CHECK_EQ(vm_refs(vm), 2);
 	del_va(va);
-	vm_freed = 0;
+	fixture_vms_freed = 0;
 	drm_gpuvm_put(vm);
-	CHECK_EQ(vm_freed, 1);
+	CHECK_EQ(fixture_vms_freed, 1);
 }
 
 TEST(zombie_resv_protected_extobj)
 {
 	struct drm_gpuvm *vm = new_vm(DRM_GPUVM_RESV_PROTECTED | DRM_GPUVM_IMMEDIATE_MODE);
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	struct drm_gpuvm_bo *vm_bo;
 
 	vm_bo = drm_gpuvm_bo_obtain_prealloc(drm_gpuvm_bo_create(vm, obj));
@@ -574,7 +506,7 @@ TEST(zombie_resv_protected_extobj)
 TEST(extobj_add)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *ext = new_obj(NULL), *priv = new_obj(vm);
+	struct drm_gem_object *ext = fixture_obj(NULL), *priv = fixture_obj(vm);
 	struct drm_gpuvm_bo *e, *p;
 
 	CHECK(drm_gpuvm_is_extobj(vm, ext));
@@ -589,7 +521,7 @@ TEST(extobj_add)
 	p = drm_gpuvm_bo_obtain_locked(vm, priv);
 	drm_gpuvm_bo_extobj_add(p);
 	dma_resv_unlock(priv->resv);
-	CHECK_EQ(list_len(&vm->extobj.list), 1);
+	CHECK_EQ(list_count_nodes(&vm->extobj.list), 1);
 	CHECK(list_has(&vm->extobj.list, &e->list.entry.extobj));
 	CHECK(list_empty(&p->list.entry.extobj));
 
@@ -609,7 +541,7 @@ TEST(extobj_add)
 static void evict_lists(enum drm_gpuvm_flags flags)
 {
 	struct drm_gpuvm *vm = new_vm(flags);
-	struct drm_gem_object *ext = new_obj(NULL), *priv = new_obj(vm);
+	struct drm_gem_object *ext = fixture_obj(NULL), *priv = fixture_obj(vm);
 	struct drm_gpuvm_bo *e, *p;
 	bool prot = flags & DRM_GPUVM_RESV_PROTECTED;
 
@@ -637,7 +569,7 @@ static void evict_lists(enum drm_gpuvm_flags flags)
 	CHECK(list_has(&vm->evict.list, &p->list.entry.evict));
 	drm_gpuvm_bo_gem_evict(ext, true);
 	CHECK(e->evicted);
-	CHECK_EQ(list_len(&vm->evict.list), prot ? 1 : 2);
+	CHECK_EQ(list_count_nodes(&vm->evict.list), prot ? 1 : 2);
 	drm_gpuvm_bo_gem_evict(priv, false);
 	drm_gpuvm_bo_gem_evict(ext, false);
 	CHECK(list_empty(&vm->evict.list));
@@ -667,24 +599,24 @@ TEST(evict_spinlock)
 
 TEST(gem_put_in_signalling_warns)
 {
-	struct drm_gem_object *obj = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL);
 	bool cookie;
 
 	drm_gem_object_get(obj);
 	cookie = dma_fence_begin_signalling();
 	drm_gem_object_put(obj);	/* not the last: fine */
 	CHECK_WARNS(0);
-	gem_freed = 0;
+	fixture_objs_freed = 0;
 	drm_gem_object_put(obj);
 	CHECK_WARNS(1);
 	dma_fence_end_signalling(cookie);
-	CHECK_EQ(gem_freed, 1);
+	CHECK_EQ(fixture_objs_freed, 1);
 }
 
 TEST(obtain_locked_enomem)
 {
 	struct drm_gpuvm *vm = new_vm(0);
-	struct drm_gem_object *obj = new_obj(NULL), *other = new_obj(NULL);
+	struct drm_gem_object *obj = fixture_obj(NULL), *other = fixture_obj(NULL);
 	struct drm_gpuvm_bo *keep, *vm_bo;
 	size_t live;
 
