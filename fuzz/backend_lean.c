@@ -511,6 +511,33 @@ static int lean_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm
 	return 0;
 }
 
+/*
+ * Lock the VM's resv and every object a bind of @req, or an unbind of
+ * [addr, addr + range) when @req is NULL, will touch. @exec is left
+ * initialised either way: the caller finishes it.
+ */
+static int lock_request(struct drm_exec *exec, struct lean_vm *vm,
+			struct drm_gpuvm_map_req *req, uint64_t addr, uint64_t range)
+{
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = drm_gpuvm_prepare_vm(&vm->base, exec, 0);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+		if (req)
+			ret = drm_gpuvm_sm_map_exec_lock(&vm->base, exec, 1, req);
+		else
+			ret = drm_gpuvm_sm_unmap_exec_lock(&vm->base, exec, addr, range);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
 static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
 {
 	struct drm_gem_object *obj = req->map.gem.obj;
@@ -520,17 +547,7 @@ static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_
 	struct drm_exec exec;
 	int ret = 0;
 
-	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = drm_gpuvm_prepare_vm(&vm->base, &exec, 0);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-		ret = drm_gpuvm_sm_map_exec_lock(&vm->base, &exec, 1, req);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
+	ret = lock_request(&exec, vm, req, 0, 0);
 	if (ret)
 		goto out;
 	if (obj) {
@@ -618,17 +635,7 @@ static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint
 	struct drm_exec exec;
 	int ret = 0;
 
-	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = drm_gpuvm_prepare_vm(&vm->base, &exec, 0);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-		ret = drm_gpuvm_sm_unmap_exec_lock(&vm->base, &exec, addr, range);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
+	ret = lock_request(&exec, vm, NULL, addr, range);
 	if (ret)
 		goto out;
 	ops = drm_gpuvm_sm_unmap_ops_create(&vm->base, addr, range);
