@@ -59,7 +59,7 @@ struct lean {
 	struct gvm_backend base;
 	struct list_head vms, bos;
 	size_t nvms, nbos;
-	char warning[512];
+	bool callbacks;			/* staged binds through sm_step callbacks */
 	/* snapshot buffers, reused */
 	struct gvm_map *vas;
 	size_t vas_cap;
@@ -85,7 +85,9 @@ struct step_ctx {
 	bool immediate;
 };
 
-static struct lean *warn_owner;
+/* WARNs are process-wide: every lean backend reads the same record. */
+static char warning[512];
+static unsigned int backends;
 
 static struct lean_vm *to_vm(struct drm_gpuvm *gpuvm)
 {
@@ -110,9 +112,8 @@ static void emit(struct lean *be, const struct gvm_event *ev)
 
 static void warn_hook(const char *file, int line, const char *msg)
 {
-	if (warn_owner && !warn_owner->warning[0])
-		snprintf(warn_owner->warning, sizeof(warn_owner->warning),
-			 "%s:%d: %s", file, line, msg);
+	if (!warning[0])
+		snprintf(warning, sizeof(warning), "%s:%d: %s", file, line, msg);
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -575,6 +576,47 @@ out:
 	return ret;
 }
 
+/*
+ * The same bind through drm_gpuvm_sm_map(): the sm_step callbacks apply
+ * each step at once (under the same locks), with VAs preallocated for the
+ * pieces that can survive. The twin check compares it with staged_map().
+ */
+static int staged_map_cb(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
+{
+	struct drm_gem_object *obj = req->map.gem.obj;
+	struct step_ctx c = { .be = be, .vm = vm };
+	struct drm_gpuvm_bo *vm_bo = NULL;
+	struct va_pool pool;
+	struct drm_exec exec;
+	int ret;
+
+	ret = lock_request(&exec, vm, req, 0, 0);
+	if (ret)
+		goto out;
+	ret = pool_fill(&pool, 1 + unmap_vas_needed(&vm->base, req->map.va.addr,
+						    req->map.va.range));
+	if (ret)
+		goto out;
+	if (obj) {
+		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, obj);
+		if (IS_ERR(vm_bo)) {
+			ret = PTR_ERR(vm_bo);
+			pool_drain(&pool);
+			goto out;
+		}
+	}
+	c.vm_bo = vm_bo;
+	c.pool = &pool;
+	ret = drm_gpuvm_sm_map(&vm->base, &c, req);
+	if (!ret && vm_bo)
+		drm_gpuvm_bo_extobj_add(vm_bo);
+	pool_drain(&pool);
+	drm_gpuvm_bo_put(vm_bo);
+out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
 static int immediate_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
 {
 	struct drm_gem_object *obj = req->map.gem.obj;
@@ -624,8 +666,11 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 
 	if (bo && mode_conflict(&bo->base, immediate))
 		return -EINVAL;
-	return immediate ? immediate_map(to_lean(gbe), vm, &req) :
-			   staged_map(to_lean(gbe), vm, &req);
+	if (immediate)
+		return immediate_map(to_lean(gbe), vm, &req);
+	if (to_lean(gbe)->callbacks)
+		return staged_map_cb(to_lean(gbe), vm, &req);
+	return staged_map(to_lean(gbe), vm, &req);
 }
 
 static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
@@ -645,6 +690,26 @@ static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint
 	}
 	ret = apply_list(&c, ops);
 out:
+	drm_exec_fini(&exec);
+	return ret;
+}
+
+/* The same unbind through drm_gpuvm_sm_unmap() and its callbacks. */
+static int staged_unmap_cb(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
+{
+	struct step_ctx c = { .be = be, .vm = vm };
+	struct va_pool pool;
+	struct drm_exec exec;
+	int ret;
+
+	ret = lock_request(&exec, vm, NULL, addr, range);
+	if (!ret)
+		ret = pool_fill(&pool, unmap_vas_needed(&vm->base, addr, range));
+	if (!ret) {
+		c.pool = &pool;
+		ret = drm_gpuvm_sm_unmap(&vm->base, &c, addr, range);
+		pool_drain(&pool);
+	}
 	drm_exec_fini(&exec);
 	return ret;
 }
@@ -671,8 +736,11 @@ static int immediate_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, u
 
 static int vm_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
 {
-	return drm_gpuvm_immediate_mode(&vm->base) ? immediate_unmap(be, vm, addr, range) :
-						     staged_unmap(be, vm, addr, range);
+	if (drm_gpuvm_immediate_mode(&vm->base))
+		return immediate_unmap(be, vm, addr, range);
+	if (be->callbacks)
+		return staged_unmap_cb(be, vm, addr, range);
+	return staged_unmap(be, vm, addr, range);
 }
 
 static int lean_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
@@ -1105,13 +1173,13 @@ static void lean_live(struct gvm_backend *gbe, size_t *bos, size_t *vms)
 
 static const char *lean_take_warning(struct gvm_backend *gbe)
 {
-	static char last[512];
-	struct lean *be = to_lean(gbe);
+	static char last[sizeof(warning)];
 
-	if (!be->warning[0])
+	(void)gbe;
+	if (!warning[0])
 		return NULL;
-	memcpy(last, be->warning, sizeof(last));
-	be->warning[0] = '\0';
+	memcpy(last, warning, sizeof(last));
+	warning[0] = '\0';
 	return last;
 }
 
@@ -1121,10 +1189,8 @@ static void lean_destroy(struct gvm_backend *gbe)
 
 	free(be->vas);
 	free(be->zombies);
-	if (warn_owner == be) {
+	if (--backends == 0)
 		kcompat_warn_set_hook(NULL);
-		warn_owner = NULL;
-	}
 	free(be);
 }
 
@@ -1151,7 +1217,7 @@ static const struct gvm_backend_ops lean_ops = {
 	.destroy = lean_destroy,
 };
 
-struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink)
+struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink, unsigned int flags)
 {
 	/* Harness memory: plain malloc, outside lib/'s accounting. */
 	struct lean *be = calloc(1, sizeof(*be));
@@ -1160,10 +1226,13 @@ struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink)
 		return NULL;
 	be->base.ops = &lean_ops;
 	be->base.sink = *sink;
+	be->callbacks = flags & GVM_LEAN_CALLBACKS;
 	INIT_LIST_HEAD(&be->vms);
 	INIT_LIST_HEAD(&be->bos);
-	warn_owner = be;
-	kcompat_warn_set_hook(warn_hook);
-	kcompat_warn_set_quiet(true);
+	if (backends++ == 0) {
+		warning[0] = '\0';
+		kcompat_warn_set_hook(warn_hook);
+		kcompat_warn_set_quiet(true);
+	}
 	return &be->base;
 }

@@ -139,7 +139,12 @@ struct gvm_backend {
 	struct gvm_sink sink;
 };
 
-/* lib/ as a backend. */
-struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink);
+/*
+ * lib/ as a backend. GVM_LEAN_CALLBACKS: staged VMs bind and unbind
+ * through drm_gpuvm_sm_map/sm_unmap with callbacks that apply each step at
+ * once, instead of through op lists (immediate VMs always use callbacks).
+ */
+#define GVM_LEAN_CALLBACKS	0x1u
+struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink, unsigned int flags);
 
 #endif /* GVM_BACKEND_H */

@@ -43,6 +43,8 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
 	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
 	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
+	[GVM_CMD_INJECT]	= { "inject", 0, U_OFFSET },
+	[GVM_CMD_TWIN]		= { "twin", 0, 0 },
 };
 
 const char *gvm_kind_name(enum gvm_kind kind)
@@ -182,6 +184,11 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
 		put(&f, " %" PRIu32, cmd->vm);
+		break;
+	case GVM_CMD_INJECT:
+		put(&f, " alloc %" PRIu64, cmd->offset);
+		break;
+	case GVM_CMD_TWIN:
 		break;
 	case GVM_CMD_NR:
 		return -1;

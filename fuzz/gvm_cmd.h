@@ -32,6 +32,8 @@ enum gvm_kind {
 	GVM_CMD_CLEANUP,	/* cleanup V */
 	GVM_CMD_DESTROY,	/* destroy V */
 	GVM_CMD_DUMP,		/* dump V */
+	GVM_CMD_INJECT,		/* inject alloc N: the Nth allocation of the next command fails */
+	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
 	GVM_CMD_NR
 };
 
@@ -52,7 +54,7 @@ enum gvm_kind {
  * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict)
  * @addr: map/unmap/madvise/prefetch address; vm: window start
  * @range: the same commands' range; vm: window size
- * @offset: map: offset in the object
+ * @offset: map: offset in the object; inject: N
  * @reserve_addr: vm with GVM_F_RESERVE: reserved window start
  * @reserve_range: its size
  * @line: 1-based line in the script it came from, 0 if none

@@ -8,9 +8,24 @@
 #include "gvm_exec.h"
 #include "gvm_model.h"
 
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Events of one command, kept to compare a twin with its original. */
+struct event_log {
+	struct gvm_event ev[256];
+	size_t n;
+	bool overflow;
+};
+
 struct gvm_exec {
 	struct gvm_exec_opts o;
 	struct gvm_backend *be;
+	/* twin: the same commands through the callback path (GVM_CMD_TWIN) */
+	struct gvm_backend *twin;
+	struct gvm_be_vm *tvm[GVM_MAX_ID];
+	struct gvm_be_bo *tbo[GVM_MAX_ID];
+	struct event_log log, tlog;
+	unsigned long inject_nth;	/* armed by "inject alloc N" */
 	struct gvm_model model;
 	struct gvm_be_vm *vm[GVM_MAX_ID];
 	struct gvm_be_bo *bo[GVM_MAX_ID];
@@ -68,10 +83,26 @@ static void put_part(FILE *f, const char *name, bool has, const struct gvm_map *
 		fprintf(f, " %s=-", name);
 }
 
+static void log_event(struct event_log *log, const struct gvm_event *ev)
+{
+	if (log->n < ARRAY_LEN(log->ev))
+		log->ev[log->n++] = *ev;
+	else
+		log->overflow = true;
+}
+
+static void on_twin_event(void *ctx, const struct gvm_event *ev)
+{
+	log_event(&((struct gvm_exec *)ctx)->tlog, ev);
+}
+
 static void on_event(void *ctx, const struct gvm_event *ev)
 {
 	struct gvm_exec *x = ctx;
 	FILE *f = x->o.out;
+
+	if (x->twin)
+		log_event(&x->log, ev);
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
@@ -256,6 +287,8 @@ static void check_lifetimes(struct gvm_exec *x)
 	}
 }
 
+static void compare_twin_state(struct gvm_exec *x, uint32_t id);
+
 static void check_all(struct gvm_exec *x, int dump_vm)
 {
 	const char *warning = x->be->ops->take_warning(x->be);
@@ -266,10 +299,16 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		bug(x, "WARN", "%s", warning);
 	if (!x->be->ops->check(x->be, msg, sizeof(msg)))
 		bug(x, "invariant", "%s", msg);
+	if (x->twin && !x->twin->ops->check(x->twin, msg, sizeof(msg)))
+		bug(x, "invariant", "twin: %s", msg);
 	check_lifetimes(x);
-	for (i = 0; i < GVM_MAX_ID; i++)
-		if (x->model.vm[i].created && !x->vm_freed[i])
-			check_vm(x, i, (int)i == dump_vm);
+	for (i = 0; i < GVM_MAX_ID; i++) {
+		if (!x->model.vm[i].created || x->vm_freed[i])
+			continue;
+		check_vm(x, i, (int)i == dump_vm);
+		if (x->twin)
+			compare_twin_state(x, i);
+	}
 }
 
 /* ---- commands ------------------------------------------------------------------- */
@@ -294,7 +333,8 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 {
 	const struct gvm_model_vm *v = &x->model.vm[c->vm];
 	bool uses_vm = c->kind != GVM_CMD_VM && c->kind != GVM_CMD_BO &&
-		       c->kind != GVM_CMD_CLOSE && c->kind != GVM_CMD_EVICT;
+		       c->kind != GVM_CMD_CLOSE && c->kind != GVM_CMD_EVICT &&
+		       c->kind != GVM_CMD_INJECT && c->kind != GVM_CMD_TWIN;
 	bool uses_bo = c->kind == GVM_CMD_BO_UNMAP || c->kind == GVM_CMD_OBTAIN ||
 		       c->kind == GVM_CMD_PUT || c->kind == GVM_CMD_CLOSE ||
 		       c->kind == GVM_CMD_EVICT ||
@@ -328,12 +368,13 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 	}
 }
 
-static int dispatch(struct gvm_exec *x, const struct gvm_cmd *c)
+/* Run @c on one backend, with its own handle tables. */
+static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_be_bo **bos,
+		    const struct gvm_cmd *c)
 {
-	const struct gvm_backend_ops *ops = x->be->ops;
-	struct gvm_backend *be = x->be;
-	struct gvm_be_vm *vm = x->vm[c->vm];
-	struct gvm_be_bo *bo = x->bo[c->bo];
+	const struct gvm_backend_ops *ops = be->ops;
+	struct gvm_be_vm *vm = vms[c->vm];
+	struct gvm_be_bo *bo = bos[c->bo];
 
 	switch (c->kind) {
 	case GVM_CMD_VM: {
@@ -347,11 +388,11 @@ static int dispatch(struct gvm_exec *x, const struct gvm_cmd *c)
 			p.reserve_addr = c->reserve_addr;
 			p.reserve_range = c->reserve_range;
 		}
-		return ops->vm_create(be, &p, &x->vm[c->vm]);
+		return ops->vm_create(be, &p, &vms[c->vm]);
 	}
 	case GVM_CMD_BO:
 		return ops->bo_create(be, c->bo, c->flags & GVM_F_PRIVATE ? vm : NULL,
-				      &x->bo[c->bo]);
+				      &bos[c->bo]);
 	case GVM_CMD_MAP:
 		return ops->map(be, vm, c->addr, c->range,
 				c->flags & GVM_F_NO_BO ? NULL : bo, c->offset);
@@ -380,15 +421,93 @@ static int dispatch(struct gvm_exec *x, const struct gvm_cmd *c)
 	case GVM_CMD_DESTROY:
 		ops->vm_destroy(be, vm);
 		return 0;
-	case GVM_CMD_DUMP:
 	default:
 		return 0;
 	}
 }
 
+/* ---- twin ------------------------------------------------------------------------ */
+
+static int start_twin(struct gvm_exec *x)
+{
+	struct gvm_sink sink = { .event = on_twin_event, .ctx = x };
+
+	x->twin = gvm_backend_lean_create(&sink, GVM_LEAN_CALLBACKS);
+	return x->twin ? 0 : -ENOMEM;
+}
+
+static bool same_event(const struct gvm_event *a, const struct gvm_event *b)
+{
+	return a->kind == b->kind && a->id == b->id && same_map(&a->a, &b->a) &&
+	       a->keep == b->keep && a->has_prev == b->has_prev &&
+	       a->has_next == b->has_next &&
+	       (!a->has_prev || same_map(&a->prev, &b->prev)) &&
+	       (!a->has_next || same_map(&a->next, &b->next));
+}
+
+/* The op-list path and the callback path must agree step by step. */
+static void compare_twin_run(struct gvm_exec *x, int ret, int tret)
+{
+	size_t i;
+
+	if (ret != tret) {
+		bug(x, "twin", "op-list path returned %d, callback path %d", ret, tret);
+		return;
+	}
+	if (x->log.overflow || x->tlog.overflow)
+		return;	/* too many events to keep: the state comparison remains */
+	for (i = 0; i < x->log.n || i < x->tlog.n; i++) {
+		if (i >= x->log.n || i >= x->tlog.n || !same_event(&x->log.ev[i], &x->tlog.ev[i])) {
+			bug(x, "twin", "event #%zu differs between the op-list and callback paths (%zu vs %zu events)",
+			    i, x->log.n, x->tlog.n);
+			return;
+		}
+	}
+}
+
+static void compare_twin_state(struct gvm_exec *x, uint32_t id)
+{
+	struct gvm_snapshot a, b;
+	size_t i;
+
+	if (x->be->ops->snapshot(x->be, x->vm[id], &a) ||
+	    x->twin->ops->snapshot(x->twin, x->tvm[id], &b)) {
+		bug(x, "snapshot", "vm%u: out of memory", id);
+		return;
+	}
+	if (a.nvas != b.nvas || a.nvm_bos != b.nvm_bos || a.nzombies != b.nzombies) {
+		bug(x, "twin", "vm%u: %zu/%zu/%zu VAs/vm_bos/zombies, twin %zu/%zu/%zu", id,
+		    a.nvas, a.nvm_bos, a.nzombies, b.nvas, b.nvm_bos, b.nzombies);
+		return;
+	}
+	for (i = 0; i < a.nvas; i++) {
+		if (!same_map(&a.vas[i], &b.vas[i])) {
+			bug(x, "twin", "vm%u: VA #%zu differs from the twin's", id, i);
+			return;
+		}
+	}
+	for (i = 0; i < a.nvm_bos; i++) {
+		if (a.vm_bos[i].bo != b.vm_bos[i].bo || a.vm_bos[i].refs != b.vm_bos[i].refs ||
+		    a.vm_bos[i].vas != b.vm_bos[i].vas ||
+		    a.vm_bos[i].extobj != b.vm_bos[i].extobj ||
+		    a.vm_bos[i].evict != b.vm_bos[i].evict) {
+			bug(x, "twin", "vm%u: vm_bo of bo%u differs from the twin's", id,
+			    a.vm_bos[i].bo);
+			return;
+		}
+	}
+	for (i = 0; i < a.nzombies; i++) {
+		if (a.zombies[i] != b.zombies[i]) {
+			bug(x, "twin", "vm%u: zombies differ from the twin's", id);
+			return;
+		}
+	}
+}
+
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 {
-	int want, ret;
+	unsigned long inject = 0;
+	int want, ret, tret;
 
 	x->cur = c;
 	if (x->o.trace && x->o.out) {
@@ -397,8 +516,31 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		if (gvm_cmd_format(c, text, sizeof(text)) >= 0)
 			fprintf(x->o.out, "> %s\n", text);
 	}
+	if (c->kind == GVM_CMD_INJECT) {
+		x->inject_nth = c->offset;
+		return 0;
+	}
+	/* An armed failure applies to this command, whatever it is. */
+	inject = x->inject_nth;
+	x->inject_nth = 0;
+
 	want = predict(x, c);
-	ret = want == -ENOENT ? want : dispatch(x, c);
+	if (c->kind == GVM_CMD_TWIN) {
+		ret = start_twin(x);
+	} else if (want == -ENOENT) {
+		ret = want;
+	} else {
+		x->log.n = x->tlog.n = 0;
+		x->log.overflow = x->tlog.overflow = false;
+		if (inject)
+			kcompat_alloc_fail_nth(inject);
+		ret = dispatch(x->be, x->vm, x->bo, c);
+		kcompat_alloc_fail_nth(0);
+		if (x->twin) {
+			tret = dispatch(x->twin, x->tvm, x->tbo, c);
+			compare_twin_run(x, ret, tret);
+		}
+	}
 	if (ret)
 		print_error(x, ret);
 	/* Allocation failures are injected by the fault fuzzer, never predicted. */
@@ -427,6 +569,8 @@ static void release_all(struct gvm_exec *x)
 			continue;
 		c = (struct gvm_cmd){ .kind = GVM_CMD_DESTROY, .vm = i };
 		x->be->ops->vm_destroy(x->be, x->vm[i]);
+		if (x->twin)
+			x->twin->ops->vm_destroy(x->twin, x->tvm[i]);
 		gvm_model_apply(&x->model, &c);
 	}
 	for (i = 0; i < GVM_MAX_ID; i++) {
@@ -434,6 +578,8 @@ static void release_all(struct gvm_exec *x)
 			continue;
 		c = (struct gvm_cmd){ .kind = GVM_CMD_CLOSE, .bo = i };
 		x->be->ops->bo_close(x->be, x->bo[i]);
+		if (x->twin)
+			x->twin->ops->bo_close(x->twin, x->tbo[i]);
 		gvm_model_apply(&x->model, &c);
 	}
 	x->released = true;
@@ -448,6 +594,12 @@ int gvm_exec_finish(struct gvm_exec *x)
 	x->be->ops->live(x->be, &bos, &vms);
 	if (bos || vms)
 		bug(x, "leak", "%zu object(s) and %zu VM(s) still allocated at the end", bos, vms);
+	if (x->twin) {
+		x->twin->ops->live(x->twin, &bos, &vms);
+		if (bos || vms)
+			bug(x, "leak", "twin: %zu object(s) and %zu VM(s) still allocated at the end",
+			    bos, vms);
+	}
 	if (kcompat_alloc_stats().live != x->live_base)
 		bug(x, "leak", "%zd library allocation(s) still live at the end",
 		    (ssize_t)(kcompat_alloc_stats().live - x->live_base));
@@ -468,7 +620,7 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	x->live_base = kcompat_alloc_stats().live;
 	sink.event = on_event;
 	sink.ctx = x;
-	x->be = gvm_backend_lean_create(&sink);
+	x->be = gvm_backend_lean_create(&sink, 0);
 	if (!x->be) {
 		free(x);
 		return NULL;
@@ -483,6 +635,8 @@ void gvm_exec_destroy(struct gvm_exec *x)
 	if (!x->released)
 		release_all(x);
 	x->be->ops->destroy(x->be);
+	if (x->twin)
+		x->twin->ops->destroy(x->twin);
 	gvm_model_free(&x->model);
 	free(x);
 }

@@ -17,6 +17,8 @@
 struct vstate {
 	bool vm[GVM_MAX_ID];
 	bool bo[GVM_MAX_ID];
+	bool any;	/* a command was seen: twin must come before it */
+	bool twin;
 };
 
 /* One line being parsed. */
@@ -267,6 +269,18 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
 		return get_id(pl, "V", "vm", &c->vm);
+	case GVM_CMD_INJECT:
+		if (next_tok(pl, "alloc", &i))
+			return -1;
+		if (!tok_is(pl, i, "alloc"))
+			return fail(pl, "inject: expected 'alloc', got '%.*s'", TOK(pl, i));
+		if (get_u64(pl, "N", &c->offset))
+			return -1;
+		if (!c->offset)
+			return fail(pl, "inject: N counts from 1");
+		return 0;
+	case GVM_CMD_TWIN:
+		return 0;
 	case GVM_CMD_NR:
 		break;
 	}
@@ -326,6 +340,8 @@ static bool uses_vm(const struct gvm_cmd *c)
 		return c->flags & GVM_F_PRIVATE;
 	case GVM_CMD_CLOSE:
 	case GVM_CMD_EVICT:
+	case GVM_CMD_INJECT:
+	case GVM_CMD_TWIN:
 		return false;
 	default:
 		return true;
@@ -380,6 +396,24 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		return -1;
 	}
 
+	if (c->kind == GVM_CMD_TWIN) {
+		if (st->any) {
+			snprintf(msg, msglen, "twin must be the first command");
+			return -1;
+		}
+		st->any = st->twin = true;
+		return 0;
+	}
+	if (c->kind == GVM_CMD_INJECT && !c->offset) {
+		snprintf(msg, msglen, "inject: N counts from 1");
+		return -1;
+	}
+	/* The twin allocates differently: one failure cannot hit both alike. */
+	if (c->kind == GVM_CMD_INJECT && st->twin) {
+		snprintf(msg, msglen, "inject cannot be used with twin");
+		return -1;
+	}
+	st->any = true;
 	if (c->kind == GVM_CMD_VM) {
 		if (st->vm[c->vm]) {
 			snprintf(msg, msglen, "vm %" PRIu32 " created twice", c->vm);
