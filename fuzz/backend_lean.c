@@ -1136,7 +1136,7 @@ static bool lean_check(struct gvm_backend *gbe, char *msg, size_t len)
 	struct lean *be = to_lean(gbe);
 	struct drm_gem_object *objs[256];
 	struct drm_gpuvm *vms[256];
-	unsigned int nobjs = 0, nvms = 0, i;
+	unsigned int nobjs = 0, nvms = 0;
 	struct lean_vm *vm;
 	struct lean_bo *bo;
 
@@ -1151,11 +1151,14 @@ static bool lean_check(struct gvm_backend *gbe, char *msg, size_t len)
 		if (!drm_gpuvm_check(&vm->base, msg, len) ||
 		    !drm_gpuvm_check_vm_refs(&vm->base, vm->open, objs, nobjs, msg, len))
 			return false;
-		for (i = 0; i < GVM_MAX_ID; i++)
-			if (vm->held[i].count &&
-			    !drm_gpuvm_check_vm_bo_refs(vm->held[i].vm_bo, vm->held[i].count,
-							msg, len))
+		/* Only objects that exist can have held vm_bos. */
+		list_for_each_entry(bo, &be->bos, link) {
+			struct lean_held *held = &vm->held[bo->id];
+
+			if (held->count &&
+			    !drm_gpuvm_check_vm_bo_refs(held->vm_bo, held->count, msg, len))
 				return false;
+		}
 	}
 	list_for_each_entry(bo, &be->bos, link) {
 		if (!drm_gpuvm_check_gem(&bo->base, msg, len) ||

@@ -229,7 +229,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
 
 	/* vm_bos: one live per (V, B) the model expects, with exact counts. */
 	i = 0;
-	for (b = 0; b < GVM_MAX_ID; b++) {
+	for (b = 0; b < x->model.bo_ids; b++) {
 		bool live = gvm_model_vm_bo_live(mv, b);
 		bool have = i < s.nvm_bos && s.vm_bos[i].bo == b;
 
@@ -254,8 +254,13 @@ static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
 		}
 	}
 
+	if (i != s.nvm_bos) {
+		bug(x, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
+		return;
+	}
+
 	/* Zombies: as many per object as the model counts. */
-	for (b = 0; b < GVM_MAX_ID; b++) {
+	for (b = 0; b < x->model.bo_ids; b++) {
 		unsigned int n = 0;
 
 		while (z < s.nzombies && s.zombies[z] == b) {
@@ -268,6 +273,8 @@ static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
 			return;
 		}
 	}
+	if (z != s.nzombies)
+		bug(x, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
 }
 
 /* Everything the model says must be allocated is, and nothing else. */
@@ -275,7 +282,7 @@ static void check_lifetimes(struct gvm_exec *x)
 {
 	uint32_t i;
 
-	for (i = 0; i < GVM_MAX_ID; i++) {
+	for (i = 0; i < x->model.vm_ids || i < x->model.bo_ids; i++) {
 		if (x->model.vm[i].created &&
 		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
 			bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
@@ -302,7 +309,7 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 	if (x->twin && !x->twin->ops->check(x->twin, msg, sizeof(msg)))
 		bug(x, "invariant", "twin: %s", msg);
 	check_lifetimes(x);
-	for (i = 0; i < GVM_MAX_ID; i++) {
+	for (i = 0; i < x->model.vm_ids; i++) {
 		if (!x->model.vm[i].created || x->vm_freed[i])
 			continue;
 		check_vm(x, i, (int)i == dump_vm);
@@ -564,7 +571,7 @@ static void release_all(struct gvm_exec *x)
 	uint32_t i;
 
 	x->silent = true;
-	for (i = 0; i < GVM_MAX_ID; i++) {
+	for (i = 0; i < x->model.vm_ids; i++) {
 		if (!vm_open(x, i))
 			continue;
 		c = (struct gvm_cmd){ .kind = GVM_CMD_DESTROY, .vm = i };
@@ -573,7 +580,7 @@ static void release_all(struct gvm_exec *x)
 			x->twin->ops->vm_destroy(x->twin, x->tvm[i]);
 		gvm_model_apply(&x->model, &c);
 	}
-	for (i = 0; i < GVM_MAX_ID; i++) {
+	for (i = 0; i < x->model.bo_ids; i++) {
 		if (!bo_open(x, i))
 			continue;
 		c = (struct gvm_cmd){ .kind = GVM_CMD_CLOSE, .bo = i };

@@ -57,7 +57,7 @@ bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immedi
 {
 	size_t i;
 
-	for (i = 0; i < GVM_MAX_ID; i++) {
+	for (i = 0; i < m->vm_ids; i++) {
 		const struct gvm_model_vm *v = &m->vm[i];
 
 		if (v->created && v->immediate != immediate && gvm_model_vm_bo_live(v, bo))
@@ -128,11 +128,11 @@ static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madv
 }
 
 /* Note every (V, B) vm_bo that died: immediate VMs keep it as a zombie. */
-static void note_deaths(struct gvm_model_vm *v, const bool *before)
+static void note_deaths(struct gvm_model_vm *v, const bool *before, uint32_t bo_ids)
 {
 	uint32_t b;
 
-	for (b = 0; b < GVM_MAX_ID; b++)
+	for (b = 0; b < bo_ids; b++)
 		if (v->immediate && before[b] && !gvm_model_vm_bo_live(v, b))
 			v->zombies[b]++;
 }
@@ -143,13 +143,15 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	bool before[GVM_MAX_ID];
 	uint32_t b;
 
-	for (b = 0; b < GVM_MAX_ID; b++)
+	for (b = 0; b < m->bo_ids; b++)
 		before[b] = v->created && gvm_model_vm_bo_live(v, b);
 
 	switch (c->kind) {
 	case GVM_CMD_VM:
 		memset(v, 0, sizeof(*v));
 		v->created = v->open = true;
+		if (c->vm >= m->vm_ids)
+			m->vm_ids = c->vm + 1;
 		v->immediate = c->flags & GVM_F_IMMEDIATE;
 		v->start = c->addr;
 		v->range = c->range;
@@ -160,6 +162,8 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	case GVM_CMD_BO:
 		m->bo_created[c->bo] = m->bo_handle[c->bo] = true;
+		if (c->bo >= m->bo_ids)
+			m->bo_ids = c->bo + 1;
 		return;
 	case GVM_CMD_MAP:
 		carve(v, c->addr, c->addr + c->range, false);
@@ -199,7 +203,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		v->n = 0;
 		recount(v);
 		memset(v->held, 0, sizeof(v->held));
-		note_deaths(v, before);
+		note_deaths(v, before, m->bo_ids);
 		memset(v->zombies, 0, sizeof(v->zombies));
 		v->open = false;
 		return;
@@ -207,7 +211,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	}
 	recount(v);
-	note_deaths(v, before);
+	note_deaths(v, before, m->bo_ids);
 }
 
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo)
@@ -218,7 +222,7 @@ bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo)
 		return false;
 	if (m->bo_handle[bo])
 		return true;
-	for (i = 0; i < GVM_MAX_ID; i++)
+	for (i = 0; i < m->vm_ids; i++)
 		if (m->vm[i].created &&
 		    (gvm_model_vm_bo_live(&m->vm[i], bo) || m->vm[i].zombies[bo]))
 			return true;
@@ -234,7 +238,7 @@ bool gvm_model_vm_alive(const struct gvm_model *m, uint32_t vm)
 		return false;
 	if (v->open || v->n)
 		return true;
-	for (b = 0; b < GVM_MAX_ID; b++)
+	for (b = 0; b < m->bo_ids; b++)
 		if (gvm_model_vm_bo_live(v, b) || v->zombies[b])
 			return true;
 	return false;

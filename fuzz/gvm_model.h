@@ -23,6 +23,8 @@ struct gvm_model_vm {
 };
 
 struct gvm_model {
+	/* One past the largest VM / object id created: loops stop there. */
+	uint32_t vm_ids, bo_ids;
 	struct gvm_model_vm vm[GVM_MAX_ID];
 	bool bo_created[GVM_MAX_ID];
 	bool bo_handle[GVM_MAX_ID];
