@@ -36,3 +36,15 @@ _SANITIZE = select({
 GPUVM_COPTS = ["-Ilib/include"] + _SANITIZE
 
 GPUVM_LINKOPTS = _SANITIZE
+
+# Harness code (checker, reference model, executor, decoders) does not need
+# coverage feedback: instrumenting it only slows each execution (libFuzzer
+# traces every comparison of the checks' loops) and feeds the fuzzer
+# features that say nothing about GPUVM. Only lib/ and the driver model
+# that drives it are instrumented.
+GPUVM_HARNESS_COPTS = GPUVM_COPTS + select({
+    "//bazel:fuzz_engine_libfuzzer": [
+        "-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table",
+    ],
+    "//conditions:default": [],
+})

@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fuzz inputs as command streams: one decoder from bytes to a script per
+ * fuzz target, and its inverse on scripts in the target's canonical form.
+ * Harness code, so plain malloc/realloc/free.
+ *
+ * Common rules (every target)
+ * ---------------------------
+ *
+ * An input is a prologue followed by command records, read from the front.
+ * A byte past the end of the input reads as 0, so every input decodes (a
+ * truncated record is completed with zeroes). A new record starts only
+ * while input is left, and decoding stops once GVM_FUZZ_MAX_CMDS commands
+ * (prologue included) have been written.
+ *
+ * Ids: a V byte means vm (b % VMs created), a B byte bo (b % objects
+ * created). VMs and objects are created in the prologue only, with ids
+ * 0, 1, ... in order.
+ *
+ * Kinds: the first byte of a record is b, and the command is
+ * kinds[b % len] of the target's kind table (repeated entries weight a
+ * kind). The encoder writes the first index of the kind.
+ *
+ * Values (addresses, ranges, offsets): a tag byte t, then
+ *	t < 0xf0		page grid: (t % G) * 0x1000, plus the VM's
+ *				window start for an address; G is the
+ *				target's grid size in pages
+ *	0xf0 <= t <= 0xfe	edge value E[t - 0xf0] of the command's VM
+ *	t == 0xff		the next 8 bytes, a little-endian u64
+ * The encoder takes the grid if the value is on it, else the first edge
+ * entry equal to it, else the raw escape. Edge table of a VM with window
+ * [S, S + R) and, with a reserve, reserved window [RS, RS + RR)
+ * (all arithmetic mod 2^64):
+ *	E[0] S			E[5] RS - 0x1000	E[10] 0xfffffffffffff000
+ *	E[1] S + R - 0x1000	E[6] R			E[11] U64_MAX
+ *	E[2] S + R		E[7] 0			E[12] 1 << 63
+ *	E[3] RS			E[8] 1			E[13] S + R + 0x1000
+ *	E[4] RS + RR		E[9] 0x800		E[14] 0 - (S + R)
+ * Without a reserve, RS = S + R / 2 and RR = 0x1000.
+ *
+ * Records, after the kind byte (V, B: one id byte; A, R, O: one value):
+ *	map		V A R B' O	B' = b % (objects + 1); objects means '-'
+ *	unmap, madvise, prefetch	V A R
+ *	bo_unmap, obtain, put	V B
+ *	close		B
+ *	evict		B e		e & 1 is the 0|1 operand
+ *	validate, cleanup, destroy, dump	V
+ *	inject		n		inject alloc (1 + n % 16)
+ * split_merge_fuzzer has a single VM and no V bytes (see its prologue).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gvm_decode.h"
+
+#define PAGE		UINT64_C(0x1000)
+#define TAG_EDGE	0xf0u
+#define TAG_RAW		0xffu
+#define NR_EDGE		(TAG_RAW - TAG_EDGE)
+#define MAX_VMS		4
+#define MAX_BOS		8
+#define MAX_INJECT	16
+
+/*
+ * multi_vm_fuzzer, lifetime_fuzzer and fault_fuzzer share one prologue:
+ *
+ *	byte		VMs = 1 + b % 4
+ *	byte per VM	bit 0 immediate, bit 1 resv_protected, bit 2 reserve;
+ *			"vm V 0x0 0x100000 [reserve 0x80000 0x10000] ..."
+ *	byte		objects = 1 + b % 8
+ *	byte per object	p = b % (VMs + 1): 0 is "bo B" (own resv), else
+ *			"bo B private (p - 1)"
+ */
+#define MV_START	UINT64_C(0x0)
+#define MV_RANGE	UINT64_C(0x100000)
+#define MV_RES_ADDR	UINT64_C(0x80000)
+#define MV_RES_RANGE	UINT64_C(0x10000)
+
+/*
+ * split_merge_fuzzer's prologue is one byte f:
+ *
+ *	twin
+ *	vm 0 S R [reserve S+0x10000 0x4000] [resv_protected]
+ *	bo 0
+ *	bo 1
+ *
+ * with f bit 0 resv_protected, bit 1 reserve, bit 2 the window just below
+ * 2^64 (S 0xfffffffffff00000, R 0xff000: it ends at 0xfffffffffffff000,
+ * so S + R does not overflow), else S 0x0, R 0x100000. Records have no V
+ * byte (always VM 0); B' of a map is b % 3 (0, 1 or '-').
+ */
+#define SM_HIGH_START	UINT64_C(0xfffffffffff00000)
+#define SM_HIGH_RANGE	UINT64_C(0xff000)
+#define SM_RES_OFF	UINT64_C(0x10000)
+#define SM_RES_RANGE	UINT64_C(0x4000)
+
+/* Per target: the kind table and the page grid. */
+struct target_desc {
+	const char *name;
+	const enum gvm_kind *kinds;
+	size_t nkinds;
+	uint32_t grid;		/* pages on the value grid, 1..0xf0 */
+	bool single;		/* split_merge's prologue and records */
+};
+
+/*
+ * multi_vm_fuzzer: every command but vm, bo, inject and twin; binds
+ * weighted up. Grid: the whole 0xf0 tags (pages 0..239 of the window).
+ */
+static const enum gvm_kind multi_vm_kinds[] = {
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
+	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
+	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT,
+	GVM_CMD_CLOSE, GVM_CMD_EVICT,
+	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP,
+};
+
+/* split_merge_fuzzer: the four range commands on a 32-page grid. */
+static const enum gvm_kind split_merge_kinds[] = {
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
+	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
+};
+
+/*
+ * lifetime_fuzzer: reference and handle orders, with map/unmap on a
+ * 4-page grid so objects gain and lose their last mapping often.
+ */
+static const enum gvm_kind lifetime_kinds[] = {
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
+	GVM_CMD_OBTAIN, GVM_CMD_OBTAIN, GVM_CMD_OBTAIN,
+	GVM_CMD_PUT, GVM_CMD_PUT, GVM_CMD_PUT,
+	GVM_CMD_CLOSE, GVM_CMD_CLOSE,
+	GVM_CMD_DESTROY,
+	GVM_CMD_CLEANUP, GVM_CMD_CLEANUP,
+	GVM_CMD_EVICT, GVM_CMD_EVICT,
+	GVM_CMD_VALIDATE, GVM_CMD_VALIDATE,
+	GVM_CMD_BO_UNMAP, GVM_CMD_BO_UNMAP,
+	GVM_CMD_DUMP,
+};
+
+/* fault_fuzzer: multi_vm's commands and grid, plus inject one record in five. */
+static const enum gvm_kind fault_kinds[] = {
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
+	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
+	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT,
+	GVM_CMD_CLOSE, GVM_CMD_EVICT,
+	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP,
+	GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT,
+};
+
+#define KINDS(a)	.kinds = (a), .nkinds = sizeof(a) / sizeof((a)[0])
+
+static const struct target_desc targets[GVM_TARGET_NR] = {
+	[GVM_TARGET_MULTI_VM] = {
+		.name = "multi_vm_fuzzer", KINDS(multi_vm_kinds), .grid = 0xf0,
+	},
+	[GVM_TARGET_SPLIT_MERGE] = {
+		.name = "split_merge_fuzzer", KINDS(split_merge_kinds),
+		.grid = 32, .single = true,
+	},
+	[GVM_TARGET_LIFETIME] = {
+		.name = "lifetime_fuzzer", KINDS(lifetime_kinds), .grid = 4,
+	},
+	[GVM_TARGET_FAULT] = {
+		.name = "fault_fuzzer", KINDS(fault_kinds), .grid = 0xf0,
+	},
+};
+
+const char *gvm_target_name(enum gvm_target target)
+{
+	if ((unsigned int)target >= GVM_TARGET_NR)
+		return NULL;
+	return targets[target].name;
+}
+
+int gvm_target_from_name(const char *name)
+{
+	static const char suffix[] = "_fuzzer";
+	size_t n, len;
+	int t;
+
+	if (!name)
+		return -1;
+	len = strlen(name);
+	for (t = 0; t < GVM_TARGET_NR; t++) {
+		if (!strcmp(name, targets[t].name))
+			return t;
+		n = strlen(targets[t].name) - (sizeof(suffix) - 1);
+		if (len == n && !strncmp(name, targets[t].name, n))
+			return t;
+	}
+	return -1;
+}
+
+/* The window of a created VM, for grid bases and edge values. */
+struct vm_win {
+	uint64_t start;
+	uint64_t range;
+	uint64_t res_addr;
+	uint64_t res_range;
+};
+
+static void win_of(const struct gvm_cmd *vm, struct vm_win *w)
+{
+	w->start = vm->addr;
+	w->range = vm->range;
+	if (vm->flags & GVM_F_RESERVE) {
+		w->res_addr = vm->reserve_addr;
+		w->res_range = vm->reserve_range;
+	} else {
+		w->res_addr = vm->addr + vm->range / 2;
+		w->res_range = PAGE;
+	}
+}
+
+static uint64_t edge(const struct vm_win *w, unsigned int i)
+{
+	uint64_t end = w->start + w->range;
+
+	switch (i) {
+	case 0:  return w->start;
+	case 1:  return end - PAGE;
+	case 2:  return end;
+	case 3:  return w->res_addr;
+	case 4:  return w->res_addr + w->res_range;
+	case 5:  return w->res_addr - PAGE;
+	case 6:  return w->range;
+	case 7:  return 0;
+	case 8:  return 1;
+	case 9:  return 0x800;
+	case 10: return 0xfffffffffffff000ull;
+	case 11: return UINT64_MAX;
+	case 12: return 1ull << 63;
+	case 13: return end + PAGE;
+	default: return 0 - end;
+	}
+}
+
+/* What the prologue created: the state both directions work from. */
+struct ctx {
+	const struct target_desc *t;
+	uint32_t nvms;
+	uint32_t nbos;
+	struct vm_win win[MAX_VMS];
+};
+
+/* ---- decoding ---- */
+
+struct rd {
+	const uint8_t *p;
+	size_t n;
+	size_t pos;
+};
+
+static uint8_t rd8(struct rd *r)
+{
+	if (r->pos >= r->n)
+		return 0;
+	return r->p[r->pos++];
+}
+
+static uint64_t rd_val(struct rd *r, const struct ctx *c, uint32_t vm,
+		       uint64_t base)
+{
+	uint8_t t = rd8(r);
+	uint64_t v = 0;
+	int i;
+
+	if (t < TAG_EDGE)
+		return base + (uint64_t)(t % c->t->grid) * PAGE;
+	if (t < TAG_RAW)
+		return edge(&c->win[vm], t - TAG_EDGE);
+	for (i = 0; i < 8; i++)
+		v |= (uint64_t)rd8(r) << (8 * i);
+	return v;
+}
+
+static uint32_t rd_vm(struct rd *r, const struct ctx *c)
+{
+	if (c->t->single)
+		return 0;
+	return rd8(r) % c->nvms;
+}
+
+/* Decode the prologue into @out and @c. */
+static int decode_prologue(struct rd *r, struct ctx *c, struct gvm_script *out)
+{
+	struct gvm_cmd cmd;
+	uint32_t i, p;
+	uint8_t f;
+
+	if (c->t->single) {
+		f = rd8(r);
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = GVM_CMD_TWIN;
+		if (gvm_script_push(out, &cmd))
+			return -1;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = GVM_CMD_VM;
+		cmd.addr = (f & 4) ? SM_HIGH_START : MV_START;
+		cmd.range = (f & 4) ? SM_HIGH_RANGE : MV_RANGE;
+		if (f & 1)
+			cmd.flags |= GVM_F_RESV_PROTECTED;
+		if (f & 2) {
+			cmd.flags |= GVM_F_RESERVE;
+			cmd.reserve_addr = cmd.addr + SM_RES_OFF;
+			cmd.reserve_range = SM_RES_RANGE;
+		}
+		if (gvm_script_push(out, &cmd))
+			return -1;
+		c->nvms = 1;
+		win_of(&cmd, &c->win[0]);
+		for (i = 0; i < 2; i++) {
+			memset(&cmd, 0, sizeof(cmd));
+			cmd.kind = GVM_CMD_BO;
+			cmd.bo = i;
+			if (gvm_script_push(out, &cmd))
+				return -1;
+		}
+		c->nbos = 2;
+		return 0;
+	}
+
+	c->nvms = 1 + rd8(r) % MAX_VMS;
+	for (i = 0; i < c->nvms; i++) {
+		f = rd8(r);
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = GVM_CMD_VM;
+		cmd.vm = i;
+		cmd.addr = MV_START;
+		cmd.range = MV_RANGE;
+		if (f & 1)
+			cmd.flags |= GVM_F_IMMEDIATE;
+		if (f & 2)
+			cmd.flags |= GVM_F_RESV_PROTECTED;
+		if (f & 4) {
+			cmd.flags |= GVM_F_RESERVE;
+			cmd.reserve_addr = MV_RES_ADDR;
+			cmd.reserve_range = MV_RES_RANGE;
+		}
+		if (gvm_script_push(out, &cmd))
+			return -1;
+		win_of(&cmd, &c->win[i]);
+	}
+	c->nbos = 1 + rd8(r) % MAX_BOS;
+	for (i = 0; i < c->nbos; i++) {
+		p = rd8(r) % (c->nvms + 1);
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = GVM_CMD_BO;
+		cmd.bo = i;
+		if (p) {
+			cmd.flags = GVM_F_PRIVATE;
+			cmd.vm = p - 1;
+		}
+		if (gvm_script_push(out, &cmd))
+			return -1;
+	}
+	return 0;
+}
+
+/* Decode one command record (after its kind) into @cmd. */
+static void decode_record(struct rd *r, const struct ctx *c,
+			  enum gvm_kind kind, struct gvm_cmd *cmd)
+{
+	uint32_t b;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->kind = kind;
+	switch (kind) {
+	case GVM_CMD_MAP:
+		cmd->vm = rd_vm(r, c);
+		cmd->addr = rd_val(r, c, cmd->vm, c->win[cmd->vm].start);
+		cmd->range = rd_val(r, c, cmd->vm, 0);
+		b = rd8(r) % (c->nbos + 1);
+		if (b == c->nbos)
+			cmd->flags = GVM_F_NO_BO;
+		else
+			cmd->bo = b;
+		cmd->offset = rd_val(r, c, cmd->vm, 0);
+		break;
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+	case GVM_CMD_PREFETCH:
+		cmd->vm = rd_vm(r, c);
+		cmd->addr = rd_val(r, c, cmd->vm, c->win[cmd->vm].start);
+		cmd->range = rd_val(r, c, cmd->vm, 0);
+		break;
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_OBTAIN:
+	case GVM_CMD_PUT:
+		cmd->vm = rd_vm(r, c);
+		cmd->bo = rd8(r) % c->nbos;
+		break;
+	case GVM_CMD_CLOSE:
+		cmd->bo = rd8(r) % c->nbos;
+		break;
+	case GVM_CMD_EVICT:
+		cmd->bo = rd8(r) % c->nbos;
+		if (rd8(r) & 1)
+			cmd->flags = GVM_F_EVICT;
+		break;
+	case GVM_CMD_VALIDATE:
+	case GVM_CMD_CLEANUP:
+	case GVM_CMD_DESTROY:
+	case GVM_CMD_DUMP:
+		cmd->vm = rd_vm(r, c);
+		break;
+	case GVM_CMD_INJECT:
+		cmd->offset = 1 + rd8(r) % MAX_INJECT;
+		break;
+	default:
+		/* Not in any kind table. */
+		break;
+	}
+}
+
+int gvm_decode(enum gvm_target target, const uint8_t *data, size_t size,
+	       struct gvm_script *out)
+{
+	struct rd r = { .p = data, .n = data ? size : 0 };
+	struct ctx c = { 0 };
+	struct gvm_cmd cmd;
+	size_t first = out->n;
+	uint8_t k;
+
+	if ((unsigned int)target >= GVM_TARGET_NR)
+		return -1;
+	c.t = &targets[target];
+	if (decode_prologue(&r, &c, out))
+		return -1;
+	while (r.pos < r.n && out->n - first < GVM_FUZZ_MAX_CMDS) {
+		k = rd8(&r);
+		decode_record(&r, &c, c.t->kinds[k % c.t->nkinds], &cmd);
+		if (gvm_script_push(out, &cmd))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+struct wr {
+	uint8_t *p;
+	size_t n;
+	size_t cap;
+	bool oom;
+};
+
+static void wr8(struct wr *w, uint8_t b)
+{
+	uint8_t *p;
+	size_t cap;
+
+	if (w->oom)
+		return;
+	if (w->n == w->cap) {
+		cap = w->cap ? w->cap * 2 : 256;
+		p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = true;
+			return;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	w->p[w->n++] = b;
+}
+
+static void wr_val(struct wr *w, const struct ctx *c, uint32_t vm,
+		   uint64_t base, uint64_t v)
+{
+	uint64_t rel = v - base;
+	unsigned int i;
+
+	if (!(rel % PAGE) && rel / PAGE < c->t->grid) {
+		wr8(w, (uint8_t)(rel / PAGE));
+		return;
+	}
+	for (i = 0; i < NR_EDGE; i++) {
+		if (edge(&c->win[vm], i) == v) {
+			wr8(w, (uint8_t)(TAG_EDGE + i));
+			return;
+		}
+	}
+	wr8(w, TAG_RAW);
+	for (i = 0; i < 8; i++)
+		wr8(w, (uint8_t)(v >> (8 * i)));
+}
+
+/* One encoding: the script, what its prologue created, the bytes so far. */
+struct enc {
+	const struct gvm_script *s;
+	struct ctx c;
+	struct wr w;
+	char *err;
+	size_t errlen;
+};
+
+static uint32_t line_of(const struct gvm_script *s, size_t i)
+{
+	if (i < s->n && s->cmds[i].line)
+		return s->cmds[i].line;
+	return i < UINT32_MAX ? (uint32_t)i + 1 : UINT32_MAX;
+}
+
+/* An encoding failure at command @i: "line N: ..." in @e->err. */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct enc *e, size_t i, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!e->err || !e->errlen)
+		return -1;
+	n = snprintf(e->err, e->errlen, "line %" PRIu32 ": ", line_of(e->s, i));
+	if (n >= 0 && (size_t)n < e->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(e->err + n, e->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static const char *kname(enum gvm_kind kind)
+{
+	const char *n = gvm_kind_name(kind);
+
+	return n ? n : "?";
+}
+
+/* The prologue of split_merge_fuzzer: commands 0..3. */
+static int encode_single(struct enc *e, size_t *next)
+{
+	const struct gvm_script *s = e->s;
+	const struct gvm_cmd *cmd;
+	uint64_t res;
+	uint8_t f = 0;
+	size_t i;
+
+	if (s->n < 1 || s->cmds[0].kind != GVM_CMD_TWIN)
+		return fail(e, 0, "%s scripts start with 'twin'", e->c.t->name);
+	if (s->n < 2 || s->cmds[1].kind != GVM_CMD_VM || s->cmds[1].vm != 0)
+		return fail(e, 1, "expected 'vm 0 ...' after 'twin'");
+	cmd = &s->cmds[1];
+	if (cmd->addr == MV_START && cmd->range == MV_RANGE) {
+		/* f bit 2 clear */
+	} else if (cmd->addr == SM_HIGH_START && cmd->range == SM_HIGH_RANGE) {
+		f |= 4;
+	} else {
+		return fail(e, 1, "window must be 0x%" PRIx64 " 0x%" PRIx64
+			    " or 0x%" PRIx64 " 0x%" PRIx64, MV_START, MV_RANGE,
+			    SM_HIGH_START, SM_HIGH_RANGE);
+	}
+	if (cmd->flags & GVM_F_IMMEDIATE)
+		return fail(e, 1, "%s has no immediate VM", e->c.t->name);
+	if (cmd->flags & GVM_F_RESV_PROTECTED)
+		f |= 1;
+	if (cmd->flags & GVM_F_RESERVE) {
+		res = cmd->addr + SM_RES_OFF;
+		if (cmd->reserve_addr != res ||
+		    cmd->reserve_range != SM_RES_RANGE)
+			return fail(e, 1, "reserve must be 0x%" PRIx64 " 0x%" PRIx64,
+				    res, SM_RES_RANGE);
+		f |= 2;
+	}
+	wr8(&e->w, f);
+	e->c.nvms = 1;
+	win_of(cmd, &e->c.win[0]);
+
+	for (i = 0; i < 2; i++) {
+		if (s->n < 3 + i || s->cmds[2 + i].kind != GVM_CMD_BO ||
+		    s->cmds[2 + i].bo != i)
+			return fail(e, 2 + i, "expected 'bo %zu'", i);
+		cmd = &s->cmds[2 + i];
+		if (cmd->flags & GVM_F_PRIVATE)
+			return fail(e, 2 + i, "%s objects have their own resv (no 'private')",
+				    e->c.t->name);
+	}
+	e->c.nbos = 2;
+	*next = 4;
+	return 0;
+}
+
+/* The prologue of the other targets: VMs, then objects. */
+static int encode_multi(struct enc *e, size_t *next)
+{
+	const struct gvm_script *s = e->s;
+	const struct gvm_cmd *cmd;
+	size_t i = 0, nvms, nbos, first;
+	uint8_t f;
+
+	while (i < s->n && s->cmds[i].kind == GVM_CMD_VM)
+		i++;
+	nvms = i;
+	if (!nvms)
+		return fail(e, 0, "%s scripts start with 'vm 0 ...'", e->c.t->name);
+	if (nvms > MAX_VMS)
+		return fail(e, MAX_VMS, "at most %d VMs", MAX_VMS);
+	wr8(&e->w, (uint8_t)(nvms - 1));
+	for (i = 0; i < nvms; i++) {
+		cmd = &s->cmds[i];
+		if (cmd->vm != i)
+			return fail(e, i, "vm ids must be 0, 1, ... in order");
+		if (cmd->addr != MV_START || cmd->range != MV_RANGE)
+			return fail(e, i, "window must be 0x%" PRIx64 " 0x%" PRIx64,
+				    MV_START, MV_RANGE);
+		f = 0;
+		if (cmd->flags & GVM_F_IMMEDIATE)
+			f |= 1;
+		if (cmd->flags & GVM_F_RESV_PROTECTED)
+			f |= 2;
+		if (cmd->flags & GVM_F_RESERVE) {
+			if (cmd->reserve_addr != MV_RES_ADDR ||
+			    cmd->reserve_range != MV_RES_RANGE)
+				return fail(e, i, "reserve must be 0x%" PRIx64 " 0x%" PRIx64,
+					    MV_RES_ADDR, MV_RES_RANGE);
+			f |= 4;
+		}
+		wr8(&e->w, f);
+		win_of(cmd, &e->c.win[i]);
+	}
+	e->c.nvms = (uint32_t)nvms;
+
+	first = i;
+	while (i < s->n && s->cmds[i].kind == GVM_CMD_BO)
+		i++;
+	nbos = i - first;
+	if (!nbos)
+		return fail(e, first, "expected 'bo 0' after the VMs");
+	if (nbos > MAX_BOS)
+		return fail(e, first + MAX_BOS, "at most %d objects", MAX_BOS);
+	wr8(&e->w, (uint8_t)(nbos - 1));
+	for (i = first; i < first + nbos; i++) {
+		cmd = &s->cmds[i];
+		if (cmd->bo != i - first)
+			return fail(e, i, "bo ids must be 0, 1, ... in order");
+		if (!(cmd->flags & GVM_F_PRIVATE)) {
+			wr8(&e->w, 0);
+			continue;
+		}
+		if (cmd->vm >= nvms)
+			return fail(e, i, "vm %" PRIu32 " was not created", cmd->vm);
+		wr8(&e->w, (uint8_t)(cmd->vm + 1));
+	}
+	e->c.nbos = (uint32_t)nbos;
+	*next = i;
+	return 0;
+}
+
+/* The V byte of a record, if the target has one. */
+static int enc_vm(struct enc *e, size_t i, uint32_t vm)
+{
+	if (vm >= e->c.nvms)
+		return fail(e, i, "vm %" PRIu32 " was not created", vm);
+	if (!e->c.t->single)
+		wr8(&e->w, (uint8_t)vm);
+	return 0;
+}
+
+static int enc_bo(struct enc *e, size_t i, uint32_t bo)
+{
+	if (bo >= e->c.nbos)
+		return fail(e, i, "bo %" PRIu32 " was not created", bo);
+	wr8(&e->w, (uint8_t)bo);
+	return 0;
+}
+
+static int encode_record(struct enc *e, size_t i)
+{
+	const struct gvm_cmd *cmd = &e->s->cmds[i];
+	const struct ctx *c = &e->c;
+	size_t k;
+
+	if (cmd->kind == GVM_CMD_VM)
+		return fail(e, i, "%s creates VMs only at the start", c->t->name);
+	if (cmd->kind == GVM_CMD_BO)
+		return fail(e, i, "%s creates objects only in the prologue, right after the VMs",
+			    c->t->name);
+	if (cmd->kind == GVM_CMD_TWIN && c->t->single)
+		return fail(e, i, "'twin' comes only first");
+	for (k = 0; k < c->t->nkinds; k++)
+		if (c->t->kinds[k] == cmd->kind)
+			break;
+	if (k == c->t->nkinds)
+		return fail(e, i, "%s has no '%s' command", c->t->name,
+			    kname(cmd->kind));
+	wr8(&e->w, (uint8_t)k);
+
+	switch (cmd->kind) {
+	case GVM_CMD_MAP:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		wr_val(&e->w, c, cmd->vm, c->win[cmd->vm].start, cmd->addr);
+		wr_val(&e->w, c, cmd->vm, 0, cmd->range);
+		if (cmd->flags & GVM_F_NO_BO)
+			wr8(&e->w, (uint8_t)c->nbos);
+		else if (enc_bo(e, i, cmd->bo))
+			return -1;
+		wr_val(&e->w, c, cmd->vm, 0, cmd->offset);
+		return 0;
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+	case GVM_CMD_PREFETCH:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		wr_val(&e->w, c, cmd->vm, c->win[cmd->vm].start, cmd->addr);
+		wr_val(&e->w, c, cmd->vm, 0, cmd->range);
+		return 0;
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_OBTAIN:
+	case GVM_CMD_PUT:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		return enc_bo(e, i, cmd->bo);
+	case GVM_CMD_CLOSE:
+		return enc_bo(e, i, cmd->bo);
+	case GVM_CMD_EVICT:
+		if (enc_bo(e, i, cmd->bo))
+			return -1;
+		wr8(&e->w, (cmd->flags & GVM_F_EVICT) ? 1 : 0);
+		return 0;
+	case GVM_CMD_VALIDATE:
+	case GVM_CMD_CLEANUP:
+	case GVM_CMD_DESTROY:
+	case GVM_CMD_DUMP:
+		return enc_vm(e, i, cmd->vm);
+	case GVM_CMD_INJECT:
+		if (cmd->offset < 1 || cmd->offset > MAX_INJECT)
+			return fail(e, i, "inject alloc N: N must be 1..%d",
+				    MAX_INJECT);
+		wr8(&e->w, (uint8_t)(cmd->offset - 1));
+		return 0;
+	default:
+		return fail(e, i, "%s has no '%s' command", c->t->name,
+			    kname(cmd->kind));
+	}
+}
+
+int gvm_encode(enum gvm_target target, const struct gvm_script *s,
+	       uint8_t **data, size_t *size, char *err, size_t errlen)
+{
+	struct enc e = { .s = s, .err = err, .errlen = errlen };
+	size_t i, next = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	*data = NULL;
+	*size = 0;
+	if ((unsigned int)target >= GVM_TARGET_NR) {
+		if (err && errlen)
+			snprintf(err, errlen, "unknown target %d", (int)target);
+		return -1;
+	}
+	e.c.t = &targets[target];
+
+	/* Well-formed commands first, so the checks below can trust them. */
+	for (i = 0; i < s->n; i++)
+		if (gvm_cmd_format(&s->cmds[i], NULL, 0) < 0)
+			return fail(&e, i, "malformed %s command (flags 0x%" PRIx32
+				    " or unused fields set)",
+				    kname(s->cmds[i].kind), s->cmds[i].flags);
+	if (s->n > GVM_FUZZ_MAX_CMDS)
+		return fail(&e, GVM_FUZZ_MAX_CMDS,
+			    "more than %d commands (GVM_FUZZ_MAX_CMDS)",
+			    GVM_FUZZ_MAX_CMDS);
+
+	if (e.c.t->single ? encode_single(&e, &next) : encode_multi(&e, &next))
+		goto out_free;
+	for (i = next; i < s->n; i++)
+		if (encode_record(&e, i))
+			goto out_free;
+	/* The prologue wrote at least one byte, so e.w.p is set unless OOM. */
+	if (e.w.oom || !e.w.p) {
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	*data = e.w.p;
+	*size = e.w.n;
+	return 0;
+
+out_free:
+	free(e.w.p);
+	return -1;
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpuvm-decode: print the .gvm op script a fuzz input decodes to for one
+ * fuzz target (fuzz/gvm_decode.h), one canonical command per line, ready
+ * for gpuvm-replay. Exit 0 done, 1 out of memory, 2 bad usage or an
+ * unreadable input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz/gvm_decode.h"
+
+static void list_targets(FILE *f)
+{
+	int t;
+
+	for (t = 0; t < GVM_TARGET_NR; t++)
+		fprintf(f, "%s%s", t ? ", " : "",
+			gvm_target_name((enum gvm_target)t));
+}
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f,
+		"usage: %s --target NAME FILE|-\n"
+		"\n"
+		"Print the op script that the fuzz input FILE (- for stdin)\n"
+		"decodes to for fuzz target NAME, one command per line, after\n"
+		"a first line \"# decoded from FILE for NAME\".\n"
+		"\n"
+		"  -t, --target NAME  the fuzz target: ", argv0);
+	list_targets(f);
+	fprintf(f,
+		"\n"
+		"                     (the _fuzzer suffix may be left out)\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Exit status: 0 done, 1 out of memory, 2 bad usage or an\n"
+		"unreadable input.\n");
+}
+
+/* Read all of @f; NULL with errno set on failure. */
+static uint8_t *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0, got;
+	uint8_t *buf = malloc(cap), *grown;
+
+	if (!buf)
+		return NULL;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				free(buf);
+				return NULL;
+			}
+			buf = grown;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gvm_script script = { 0 };
+	const char *path, *name, *target_arg = NULL;
+	char line[GVM_MAX_LINE + 1];
+	size_t len = 0, i;
+	uint8_t *data;
+	int c, target, status = 0;
+	FILE *f;
+
+	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			target_arg = optarg;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (!target_arg) {
+		fprintf(stderr, "%s: missing --target (one of: ", argv[0]);
+		list_targets(stderr);
+		fprintf(stderr, ")\n");
+		return 2;
+	}
+	target = gvm_target_from_name(target_arg);
+	if (target < 0) {
+		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
+			target_arg);
+		list_targets(stderr);
+		fprintf(stderr, ")\n");
+		return 2;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "%s: expected exactly one input file (or - for stdin)\n",
+			argv[0]);
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	path = argv[optind];
+	name = strcmp(path, "-") ? path : "<stdin>";
+	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], path,
+			strerror(errno));
+		return 2;
+	}
+	data = slurp(f, &len);
+	if (f != stdin)
+		fclose(f);
+	if (!data) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], name,
+			strerror(errno));
+		return 2;
+	}
+	if (gvm_decode((enum gvm_target)target, data, len, &script)) {
+		fprintf(stderr, "%s: out of memory\n", argv[0]);
+		free(data);
+		gvm_script_free(&script);
+		return 1;
+	}
+	free(data);
+
+	printf("# decoded from %s for %s\n", name,
+	       gvm_target_name((enum gvm_target)target));
+	for (i = 0; i < script.n; i++) {
+		if (gvm_cmd_format(&script.cmds[i], line, sizeof(line)) < 0) {
+			/* Cannot happen: decoded scripts are valid. */
+			fprintf(stderr, "%s: internal error: command %zu has no text\n",
+				argv[0], i + 1);
+			status = 1;
+			break;
+		}
+		printf("%s\n", line);
+	}
+	gvm_script_free(&script);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: cannot write the script: %s\n", argv[0],
+			strerror(errno));
+		return 1;
+	}
+	return status;
+}
