@@ -178,6 +178,7 @@ static void vm_bo_make_zombie(struct kref *kref)
  */
 static void vm_bo_publish_zombie(struct drm_gpuvm_bo *vm_bo, struct drm_gpuvm *gpuvm)
 {
+	lockdep_assert_not_held(&vm_bo->obj->gpuva.lock);
 	llist_add(&vm_bo->list.entry.bo_defer, &gpuvm->bo_defer);
 }
 
