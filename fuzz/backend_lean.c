@@ -15,8 +15,13 @@
  * that apply each step at once, link under the GEM's gpuva lock and unlink
  * with drm_gpuva_unlink_defer. Zombies go only in cleanup and destroy.
  *
+ * Staged binds can also run through drm_gpuvm_sm_map/sm_unmap callbacks
+ * (the twin, and "inject step"): each step changes the tree at once, but
+ * the VAs it takes out stay linked until the call returns, when they are
+ * unlinked, or put back if a step failed (as xe unwinds a failed bind).
+ *
  * Every call either succeeds or leaves the state exactly as it was: all
- * allocations come before the first change.
+ * allocations come before the first change, and failed steps are undone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +65,7 @@ struct lean {
 	struct list_head vms, bos;
 	size_t nvms, nbos;
 	bool callbacks;			/* staged binds through sm_step callbacks */
+	unsigned int fail_step;		/* armed: that step of the next bind fails */
 	/* snapshot buffers, reused */
 	struct gvm_map *vas;
 	size_t vas_cap;
@@ -76,6 +82,17 @@ struct va_pool {
 	unsigned int n;
 };
 
+/*
+ * A VA of the driver model. @undo chains, newest first, what one staged
+ * callback bind did until it returns: VAs it added, and VAs it took out
+ * of the tree, still linked.
+ */
+struct lean_va {
+	struct drm_gpuva base;
+	struct lean_va *undo;
+	bool added;
+};
+
 /* What the sm_step callbacks need. */
 struct step_ctx {
 	struct lean *be;
@@ -83,11 +100,21 @@ struct step_ctx {
 	struct drm_gpuvm_bo *vm_bo;	/* the request's, for MAP */
 	struct va_pool *pool;
 	bool immediate;
+	bool deferred;			/* staged callbacks: keep an undo chain */
+	struct lean_va *undo;
+	unsigned int steps;		/* callbacks so far */
+	unsigned int fail_at;		/* that step returns -EIO; 0: none */
+	int error;			/* what a step returned, if it failed */
 };
 
 /* WARNs are process-wide: every lean backend reads the same record. */
 static char warning[512];
 static unsigned int backends;
+
+static struct lean_va *to_lva(struct drm_gpuva *va)
+{
+	return container_of(va, struct lean_va, base);
+}
 
 static struct lean_vm *to_vm(struct drm_gpuvm *gpuvm)
 {
@@ -194,18 +221,23 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 
 /* ---- VA pools ---------------------------------------------------------------- */
 
+static void pool_drain(struct va_pool *pool)
+{
+	while (pool->n)
+		kfree(to_lva(pool->va[--pool->n]));
+}
+
 static int pool_fill(struct va_pool *pool, unsigned int n)
 {
 	pool->n = 0;
 	while (pool->n < n) {
-		struct drm_gpuva *va = kzalloc(sizeof(*va), GFP_KERNEL);
+		struct lean_va *lva = kzalloc(sizeof(*lva), GFP_KERNEL);
 
-		if (!va) {
-			while (pool->n)
-				kfree(pool->va[--pool->n]);
+		if (!lva) {
+			pool_drain(pool);
 			return -ENOMEM;
 		}
-		pool->va[pool->n++] = va;
+		pool->va[pool->n++] = &lva->base;
 	}
 	return 0;
 }
@@ -213,12 +245,6 @@ static int pool_fill(struct va_pool *pool, unsigned int n)
 static struct drm_gpuva *pool_take(struct va_pool *pool)
 {
 	return pool->n ? pool->va[--pool->n] : NULL;
-}
-
-static void pool_drain(struct va_pool *pool)
-{
-	while (pool->n)
-		kfree(pool->va[--pool->n]);
 }
 
 /* VAs an op list will need. */
@@ -274,6 +300,15 @@ static void unlink_old(struct step_ctx *c, struct drm_gpuva *va)
 		drm_gpuva_unlink(va);
 }
 
+static void undo_push(struct step_ctx *c, struct drm_gpuva *va, bool added)
+{
+	struct lean_va *lva = to_lva(va);
+
+	lva->added = added;
+	lva->undo = c->undo;
+	c->undo = lva;
+}
+
 static int apply_map(struct step_ctx *c, const struct drm_gpuva_op *op)
 {
 	struct drm_gpuva *va = pool_take(c->pool);
@@ -282,6 +317,8 @@ static int apply_map(struct step_ctx *c, const struct drm_gpuva_op *op)
 		return -ENOMEM;
 	drm_gpuva_map(&c->vm->base, va, &op->map);
 	link_locked(c, va, c->vm_bo);
+	if (c->deferred)
+		undo_push(c, va, true);
 	return 0;
 }
 
@@ -300,8 +337,16 @@ static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 		link_locked(c, prev, old->vm_bo);
 	if (next)
 		link_locked(c, next, old->vm_bo);
+	if (c->deferred) {
+		undo_push(c, old, false);
+		if (prev)
+			undo_push(c, prev, true);
+		if (next)
+			undo_push(c, next, true);
+		return 0;
+	}
 	unlink_old(c, old);
-	kfree(old);
+	kfree(to_lva(old));
 	return 0;
 }
 
@@ -312,11 +357,15 @@ static int apply_unmap(struct step_ctx *c, const struct drm_gpuva_op *op)
 	if (c->immediate) {
 		drm_gpuva_unmap(&op->unmap);
 		drm_gpuva_unlink_defer(old);
+	} else if (c->deferred) {
+		drm_gpuva_unmap(&op->unmap);
+		undo_push(c, old, false);
+		return 0;
 	} else {
 		drm_gpuva_unlink(old);
 		drm_gpuva_unmap(&op->unmap);
 	}
-	kfree(old);
+	kfree(to_lva(old));
 	return 0;
 }
 
@@ -362,13 +411,61 @@ static int apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops)
 	return ret;
 }
 
-/* sm_step callbacks: report the step, then apply it at once. */
+/*
+ * sm_step callbacks: report the step, then apply it at once. An armed
+ * failure and a driver error end the walk: GPUVM must call no further step.
+ */
 static int step_cb(struct drm_gpuva_op *op, void *priv)
 {
 	struct step_ctx *c = priv;
 
+	if (WARN(c->error, "GPUVM called sm_step #%u after step #%u failed",
+		 c->steps + 1, c->steps))
+		return c->error;
+	if (++c->steps == c->fail_at)
+		return c->error = -EIO;
 	emit_op(c->be, op);
-	return apply_op(c, op);
+	c->error = apply_op(c, op);
+	return c->error;
+}
+
+/*
+ * End a staged callback bind whose drm_gpuvm_sm_map/sm_unmap returned
+ * @ret. Success: unlink and free the VAs the steps took out, in step
+ * order, as the op-list path does. Failure: undo the steps newest first;
+ * the VAs taken out are still linked, so every vm_bo is as it was.
+ */
+static int finish_steps(struct step_ctx *c, int ret)
+{
+	struct lean_va *lva, *next, *fifo = NULL;
+
+	WARN(c->error && ret != c->error,
+	     "a step failed with %d, but drm_gpuvm_sm_map/sm_unmap returned %d", c->error, ret);
+	for (lva = c->undo; lva; lva = next) {
+		next = lva->undo;
+		if (!ret) {
+			lva->undo = fifo;
+			fifo = lva;
+		} else if (lva->added) {
+			drm_gpuva_unlink(&lva->base);
+			drm_gpuva_remove(&lva->base);
+			kfree(lva);
+		} else {
+			WARN(drm_gpuva_insert(&c->vm->base, &lva->base),
+			     "driver model: cannot put back VA 0x%llx+0x%llx",
+			     (unsigned long long)lva->base.va.addr,
+			     (unsigned long long)lva->base.va.range);
+		}
+	}
+	for (lva = fifo; lva; lva = next) {
+		next = lva->undo;
+		if (!lva->added) {
+			drm_gpuva_unlink(&lva->base);
+			kfree(lva);
+		}
+	}
+	c->undo = NULL;
+	return ret;
 }
 
 static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
@@ -607,7 +704,9 @@ static int staged_map_cb(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_m
 	}
 	c.vm_bo = vm_bo;
 	c.pool = &pool;
-	ret = drm_gpuvm_sm_map(&vm->base, &c, req);
+	c.deferred = true;
+	c.fail_at = be->fail_step;
+	ret = finish_steps(&c, drm_gpuvm_sm_map(&vm->base, &c, req));
 	if (!ret && vm_bo)
 		drm_gpuvm_bo_extobj_add(vm_bo);
 	pool_drain(&pool);
@@ -668,7 +767,7 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 		return -EINVAL;
 	if (immediate)
 		return immediate_map(to_lean(gbe), vm, &req);
-	if (to_lean(gbe)->callbacks)
+	if (to_lean(gbe)->callbacks || to_lean(gbe)->fail_step)
 		return staged_map_cb(to_lean(gbe), vm, &req);
 	return staged_map(to_lean(gbe), vm, &req);
 }
@@ -707,7 +806,9 @@ static int staged_unmap_cb(struct lean *be, struct lean_vm *vm, uint64_t addr, u
 		ret = pool_fill(&pool, unmap_vas_needed(&vm->base, addr, range));
 	if (!ret) {
 		c.pool = &pool;
-		ret = drm_gpuvm_sm_unmap(&vm->base, &c, addr, range);
+		c.deferred = true;
+		c.fail_at = be->fail_step;
+		ret = finish_steps(&c, drm_gpuvm_sm_unmap(&vm->base, &c, addr, range));
 		pool_drain(&pool);
 	}
 	drm_exec_fini(&exec);
@@ -738,7 +839,7 @@ static int vm_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t
 {
 	if (drm_gpuvm_immediate_mode(&vm->base))
 		return immediate_unmap(be, vm, addr, range);
-	if (be->callbacks)
+	if (be->callbacks || be->fail_step)
 		return staged_unmap_cb(be, vm, addr, range);
 	return staged_unmap(be, vm, addr, range);
 }
@@ -1000,6 +1101,11 @@ static void lean_cleanup(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 	drm_gpuvm_put(gpuvm);
 }
 
+static void lean_fail_step(struct gvm_backend *gbe, unsigned int nth)
+{
+	to_lean(gbe)->fail_step = nth;
+}
+
 /* Unmap one VA by its exact range: no surviving pieces, no allocation. */
 static void unmap_exact(struct lean *be, struct lean_vm *vm, struct drm_gpuva *va)
 {
@@ -1212,6 +1318,7 @@ static const struct gvm_backend_ops lean_ops = {
 	.evict = lean_evict,
 	.validate = lean_validate,
 	.cleanup = lean_cleanup,
+	.fail_step = lean_fail_step,
 	.vm_destroy = lean_vm_destroy,
 	.snapshot = lean_snapshot,
 	.check = lean_check,

@@ -115,6 +115,13 @@ struct gvm_backend_ops {
 	int (*evict)(struct gvm_backend *be, struct gvm_be_bo *bo, bool evict);
 	int (*validate)(struct gvm_backend *be, struct gvm_be_vm *vm);
 	void (*cleanup)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	/*
+	 * Arm (@nth > 0) or disarm (0) a failure: the @nth sm_step callback of
+	 * the following map or unmap on a staged VM returns -EIO; that call
+	 * goes through drm_gpuvm_sm_map/sm_unmap and undoes its steps. The
+	 * callbacks of immediate VMs run where nothing may fail: untouched.
+	 */
+	void (*fail_step)(struct gvm_backend *be, unsigned int nth);
 	/* Unmap everything, clean up, drop the caller's VM reference. */
 	void (*vm_destroy)(struct gvm_backend *be, struct gvm_be_vm *vm);
 

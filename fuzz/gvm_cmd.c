@@ -43,7 +43,7 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
 	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
 	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
-	[GVM_CMD_INJECT]	= { "inject", 0, U_OFFSET },
+	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET },
 	[GVM_CMD_TWIN]		= { "twin", 0, 0 },
 };
 
@@ -186,7 +186,7 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 		put(&f, " %" PRIu32, cmd->vm);
 		break;
 	case GVM_CMD_INJECT:
-		put(&f, " alloc %" PRIu64, cmd->offset);
+		put(&f, " %s %" PRIu64, (cmd->flags & GVM_F_STEP) ? "step" : "alloc", cmd->offset);
 		break;
 	case GVM_CMD_TWIN:
 		break;

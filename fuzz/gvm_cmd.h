@@ -32,7 +32,7 @@ enum gvm_kind {
 	GVM_CMD_CLEANUP,	/* cleanup V */
 	GVM_CMD_DESTROY,	/* destroy V */
 	GVM_CMD_DUMP,		/* dump V */
-	GVM_CMD_INJECT,		/* inject alloc N: the Nth allocation of the next command fails */
+	GVM_CMD_INJECT,		/* inject alloc|step N: the Nth allocation or sm_step of the next command fails */
 	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
 	GVM_CMD_NR
 };
@@ -44,6 +44,7 @@ enum gvm_kind {
 #define GVM_F_PRIVATE		(1u << 3)	/* bo: shares VM @vm's resv */
 #define GVM_F_NO_BO		(1u << 4)	/* map: "-", a mapping without object */
 #define GVM_F_EVICT		(1u << 5)	/* evict: 1 (else 0) */
+#define GVM_F_STEP		(1u << 6)	/* inject: step (else alloc) */
 
 /**
  * struct gvm_cmd - one command

@@ -45,7 +45,8 @@
  *	close		B
  *	evict		B e		e & 1 is the 0|1 operand
  *	validate, cleanup, destroy, dump	V
- *	inject		n		inject alloc (1 + n % 16)
+ *	inject		n		n < 0xc0: inject alloc (1 + n % 16);
+ *					else inject step (1 + n % 8)
  * split_merge_fuzzer has a single VM and no V bytes (see its prologue).
  */
 #include <inttypes.h>
@@ -62,7 +63,10 @@
 #define NR_EDGE		(TAG_RAW - TAG_EDGE)
 #define MAX_VMS		4
 #define MAX_BOS		8
-#define MAX_INJECT	16
+#define MAX_INJECT	16	/* inject alloc N: 1..16 */
+#define MAX_STEP	8	/* inject step N: 1..8 */
+#define TAG_STEP	0xc0u	/* inject bytes from here on fail a step */
+_Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
 
 /*
  * multi_vm_fuzzer, lifetime_fuzzer and fault_fuzzer share one prologue:
@@ -144,7 +148,10 @@ static const enum gvm_kind lifetime_kinds[] = {
 	GVM_CMD_DUMP,
 };
 
-/* fault_fuzzer: multi_vm's commands and grid, plus inject one record in five. */
+/*
+ * fault_fuzzer: multi_vm's commands and grid, plus inject (allocation
+ * failures, and one in four a failed sm_step) one record in five.
+ */
 static const enum gvm_kind fault_kinds[] = {
 	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
 	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
@@ -412,9 +419,17 @@ static void decode_record(struct rd *r, const struct ctx *c,
 	case GVM_CMD_DUMP:
 		cmd->vm = rd_vm(r, c);
 		break;
-	case GVM_CMD_INJECT:
-		cmd->offset = 1 + rd8(r) % MAX_INJECT;
+	case GVM_CMD_INJECT: {
+		uint8_t n = rd8(r);
+
+		if (n >= TAG_STEP) {
+			cmd->flags = GVM_F_STEP;
+			cmd->offset = 1 + n % MAX_STEP;
+		} else {
+			cmd->offset = 1 + n % MAX_INJECT;
+		}
 		break;
+	}
 	default:
 		/* Not in any kind table. */
 		break;
@@ -732,6 +747,13 @@ static int encode_record(struct enc *e, size_t i)
 	case GVM_CMD_DUMP:
 		return enc_vm(e, i, cmd->vm);
 	case GVM_CMD_INJECT:
+		if (cmd->flags & GVM_F_STEP) {
+			if (cmd->offset < 1 || cmd->offset > MAX_STEP)
+				return fail(e, i, "inject step N: N must be 1..%d", MAX_STEP);
+			/* TAG_STEP is a multiple of MAX_STEP: N - 1 survives the modulo. */
+			wr8(&e->w, (uint8_t)(TAG_STEP + cmd->offset - 1));
+			return 0;
+		}
 		if (cmd->offset < 1 || cmd->offset > MAX_INJECT)
 			return fail(e, i, "inject alloc N: N must be 1..%d",
 				    MAX_INJECT);

@@ -26,6 +26,7 @@ struct gvm_exec {
 	struct gvm_be_bo *tbo[GVM_MAX_ID];
 	struct event_log log, tlog;
 	unsigned long inject_nth;	/* armed by "inject alloc N" */
+	unsigned int inject_step;	/* armed by "inject step N" */
 	struct gvm_model model;
 	struct gvm_be_vm *vm[GVM_MAX_ID];
 	struct gvm_be_bo *bo[GVM_MAX_ID];
@@ -157,6 +158,7 @@ static const char *errno_name(int err)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EDEADLK: return "EDEADLK";
 	case EALREADY: return "EALREADY";
+	case EIO: return "EIO";
 	default: return NULL;
 	}
 }
@@ -514,6 +516,7 @@ static void compare_twin_state(struct gvm_exec *x, uint32_t id)
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 {
 	unsigned long inject = 0;
+	unsigned int step = 0;
 	int want, ret, tret;
 
 	x->cur = c;
@@ -524,12 +527,17 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 			fprintf(x->o.out, "> %s\n", text);
 	}
 	if (c->kind == GVM_CMD_INJECT) {
-		x->inject_nth = c->offset;
+		if (c->flags & GVM_F_STEP)
+			x->inject_step = (unsigned int)c->offset;
+		else
+			x->inject_nth = c->offset;
 		return 0;
 	}
 	/* An armed failure applies to this command, whatever it is. */
 	inject = x->inject_nth;
 	x->inject_nth = 0;
+	step = x->inject_step;
+	x->inject_step = 0;
 
 	want = predict(x, c);
 	if (c->kind == GVM_CMD_TWIN) {
@@ -541,7 +549,11 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		x->log.overflow = x->tlog.overflow = false;
 		if (inject)
 			kcompat_alloc_fail_nth(inject);
+		if (step)
+			x->be->ops->fail_step(x->be, step);
 		ret = dispatch(x->be, x->vm, x->bo, c);
+		if (step)
+			x->be->ops->fail_step(x->be, 0);
 		kcompat_alloc_fail_nth(0);
 		if (x->twin) {
 			tret = dispatch(x->twin, x->tvm, x->tbo, c);
@@ -550,8 +562,11 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	}
 	if (ret)
 		print_error(x, ret);
-	/* Allocation failures are injected by the fault fuzzer, never predicted. */
-	if (ret != want && ret != -ENOMEM) {
+	/*
+	 * Injected failures are not predicted: an armed one may or may not
+	 * fire, but only it can produce its error.
+	 */
+	if (ret != want && !(inject && ret == -ENOMEM) && !(step && ret == -EIO)) {
 		const char *g = errno_name(-ret), *w = errno_name(-want);
 
 		bug(x, "model", "%s returned %s, want %s", gvm_kind_name(c->kind),

@@ -270,10 +270,13 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_DUMP:
 		return get_id(pl, "V", "vm", &c->vm);
 	case GVM_CMD_INJECT:
-		if (next_tok(pl, "alloc", &i))
+		if (next_tok(pl, "alloc|step", &i))
 			return -1;
-		if (!tok_is(pl, i, "alloc"))
-			return fail(pl, "inject: expected 'alloc', got '%.*s'", TOK(pl, i));
+		if (tok_is(pl, i, "step"))
+			c->flags |= GVM_F_STEP;
+		else if (!tok_is(pl, i, "alloc"))
+			return fail(pl, "inject: expected 'alloc' or 'step', got '%.*s'",
+				    TOK(pl, i));
 		if (get_u64(pl, "N", &c->offset))
 			return -1;
 		if (!c->offset)

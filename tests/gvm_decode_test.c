@@ -326,7 +326,9 @@ TEST(encode_values)
 		     "vm 0 0x0 0x100000\nvm 1 0x0 0x100000 immediate\n"
 		     "bo 0 private 1\n"
 		     "inject alloc 1\nmap 1 0x0 0x1000 0 0x0\n"
-		     "inject alloc 16\nobtain 0 0\n", NULL);
+		     "inject alloc 16\nobtain 0 0\n"
+		     "inject step 1\nunmap 0 0x0 0x2000\n"
+		     "inject step 8\nmap 0 0x1000 0x1000 - 0x0\n", NULL);
 }
 
 TEST(encode_errors)
@@ -365,6 +367,8 @@ TEST(encode_errors)
 		     "line 1: multi_vm_fuzzer scripts start with 'vm 0 ...'");
 	check_encode(GVM_TARGET_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject alloc 17\n",
 		     "line 3: inject alloc N: N must be 1..16");
+	check_encode(GVM_TARGET_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject step 9\n",
+		     "line 3: inject step N: N must be 1..8");
 	check_encode(GVM_TARGET_LIFETIME, "vm 0 0x0 0x100000\nbo 0\nmadvise 0 0x0 0x1000\n",
 		     "line 3: lifetime_fuzzer has no 'madvise' command");
 

@@ -5,7 +5,9 @@
  * and refcount as it was (the executor's checks and model would report
  * otherwise), so the script can go on and end clean.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/bug.h>
 #include <linux/slab.h>
 #include "fuzz/gvm_exec.h"
@@ -55,70 +57,108 @@ static struct gvm_script parse(void)
 	return s;
 }
 
-/* Run the whole script; @fail_at: command index whose allocations fail. */
-static int run(const struct gvm_script *s, size_t fail_at, unsigned long nth,
-	       bool *injected)
+/*
+ * Run the whole script with @inject ("inject alloc|step N") just before
+ * command @at; *@fired tells whether it reached its target: the Nth
+ * allocation was made (and failed), or the Nth step was called (EIO).
+ */
+static int run(const struct gvm_script *s, size_t at, const struct gvm_cmd *inject,
+	       bool *fired)
 {
-	struct gvm_exec_opts o = { .out = NULL, .err = stderr, .name = "t" };
-	struct gvm_exec *x = gvm_exec_create(&o);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct gvm_exec_opts o = { .out = out, .err = stderr, .name = "t" };
+	struct gvm_exec *x;
 	int ret = 0;
 	size_t i;
 
+	CHECK(out != NULL);
+	if (!out)
+		return -1;
+	x = gvm_exec_create(&o);
 	for (i = 0; i < s->n && !ret; i++) {
 		uint64_t failed = kcompat_alloc_stats().failed;
+		size_t before;
 
-		if (i == fail_at)
-			kcompat_alloc_fail_nth(nth);
-		ret = gvm_exec_run(x, &s->cmds[i]);
-		kcompat_alloc_fail_reset();
-		if (i == fail_at)
-			*injected = kcompat_alloc_stats().failed != failed;
+		if (i == at)
+			ret = gvm_exec_run(x, inject);
+		fflush(out);
+		before = len;
+		ret = ret ? ret : gvm_exec_run(x, &s->cmds[i]);
+		fflush(out);
+		if (i != at)
+			continue;
+		if (inject->flags & GVM_F_STEP)
+			*fired = strstr(text + before, "error EIO") != NULL;
+		else
+			*fired = kcompat_alloc_stats().failed != failed;
 	}
 	if (!ret)
 		ret = gvm_exec_finish(x);
 	gvm_exec_destroy(x);
+	fclose(out);
+	free(text);
 	return ret;
 }
 
 TEST(script_runs_clean)
 {
 	struct gvm_script s = parse();
-	bool injected = false;
+	struct gvm_cmd none = { .kind = GVM_CMD_DUMP };
+	bool fired = false;
 
-	CHECK_EQ(run(&s, (size_t)-1, 0, &injected), 0);
+	CHECK_EQ(run(&s, (size_t)-1, &none, &fired), 0);
 	gvm_script_free(&s);
 }
 
 /*
- * Fail the 1st, 2nd, ... allocation of every command in turn, until the
- * command runs without reaching the injected failure: each run must end
- * clean, with no finding.
+ * Fail the 1st, 2nd, ... allocation (or sm_step callback, per @flags) of
+ * every command in turn, until the command runs without reaching the
+ * injected failure: each run must end clean, with no finding. Returns
+ * the runs in which the failure fired.
  */
-TEST(every_allocation_failure_is_atomic)
+static unsigned int fail_each(uint32_t flags, const char *what)
 {
 	struct gvm_script s = parse();
-	unsigned int runs = 0;
+	unsigned int fired_runs = 0;
 	size_t i;
 
 	for (i = 0; i < s.n; i++) {
-		unsigned long nth;
+		struct gvm_cmd inject = { .kind = GVM_CMD_INJECT, .flags = flags };
 
-		for (nth = 1; nth < 64; nth++) {
-			bool injected = false;
+		for (inject.offset = 1; inject.offset < 64; inject.offset++) {
+			bool fired = false;
 
-			if (run(&s, i, nth, &injected)) {
-				fprintf(stderr, "finding with allocation %lu of command %zu failed\n",
-					nth, i + 1);
+			if (run(&s, i, &inject, &fired)) {
+				fprintf(stderr, "finding with %s %llu of command %zu failed\n",
+					what, (unsigned long long)inject.offset, i + 1);
 				CHECK(0);
 			}
-			runs++;
-			if (!injected)
+			if (!fired)
 				break;
+			fired_runs++;
 		}
 	}
-	CHECK(runs > 2 * s.n);	/* most commands allocate */
-	printf("%u runs with an injected failure or none\n", runs);
+	printf("%u runs with a failed %s\n", fired_runs, what);
 	gvm_script_free(&s);
+	return fired_runs;
+}
+
+TEST(every_allocation_failure_is_atomic)
+{
+	CHECK(fail_each(0, "allocation") > 2 * 29);	/* most commands allocate */
+}
+
+/*
+ * The staged VMs' binds and unbinds take 8 steps: one map each for three
+ * binds into free space, remap + map for "map 0 0x1000 0x1000 2", and
+ * remap, unmap, remap for "unmap 0 0x800 0x2000". Immediate VMs, and
+ * bo_unmap and destroy (no sm_step path to fail), take none.
+ */
+TEST(every_step_failure_is_undone)
+{
+	CHECK_EQ(fail_each(GVM_F_STEP, "step"), 8);
 }
 
 TEST(warn_is_a_finding)
@@ -150,5 +190,5 @@ TEST(leak_is_a_finding)
 	kfree(leak);
 }
 
-TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, warn_is_a_finding,
-	  leak_is_a_finding)
+TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
+	  warn_is_a_finding, leak_is_a_finding)

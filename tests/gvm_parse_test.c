@@ -104,6 +104,10 @@ TEST(format_canonical)
 	c = (struct gvm_cmd){ .kind = GVM_CMD_OBTAIN, .vm = 3, .bo = 4,
 			      .line = 99 };
 	CHECK(formats_as(&c, "obtain 3 4"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_INJECT, .offset = 2 };
+	CHECK(formats_as(&c, "inject alloc 2"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_INJECT, .offset = 7, .flags = GVM_F_STEP };
+	CHECK(formats_as(&c, "inject step 7"));
 }
 
 /* snprintf semantics: length of the whole text even when cut short. */
@@ -250,6 +254,7 @@ static const struct gvm_cmd rt_cmds[] = {
 	{ .kind = GVM_CMD_OBTAIN, .vm = 63, .bo = 0 },
 	{ .kind = GVM_CMD_INJECT, .offset = 1 },
 	{ .kind = GVM_CMD_INJECT, .offset = U64_MAX },
+	{ .kind = GVM_CMD_INJECT, .offset = 3, .flags = GVM_F_STEP },
 };
 
 #define N_RT	(sizeof(rt_cmds) / sizeof(rt_cmds[0]))
