@@ -7,6 +7,7 @@
 #include <linux/kcompat.h>
 #include "gvm_exec.h"
 #include "gvm_model.h"
+#include "gvm_shape.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -25,6 +26,7 @@ struct gvm_exec {
 	struct gvm_be_vm *tvm[GVM_MAX_ID];
 	struct gvm_be_bo *tbo[GVM_MAX_ID];
 	struct event_log log, tlog;
+	struct gvm_event shape[256];	/* the ops the command must produce */
 	unsigned long inject_nth;	/* armed by "inject alloc N" */
 	unsigned int inject_step;	/* armed by "inject step N" */
 	struct gvm_model model;
@@ -102,8 +104,7 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 	struct gvm_exec *x = ctx;
 	FILE *f = x->o.out;
 
-	if (x->twin)
-		log_event(&x->log, ev);
+	log_event(&x->log, ev);
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
@@ -181,6 +182,43 @@ static bool same_map(const struct gvm_map *a, const struct gvm_map *b)
 {
 	return a->addr == b->addr && a->range == b->range && a->bo == b->bo &&
 	       a->offset == b->offset;
+}
+
+static bool same_event(const struct gvm_event *a, const struct gvm_event *b)
+{
+	return a->kind == b->kind && a->id == b->id && same_map(&a->a, &b->a) &&
+	       a->keep == b->keep && a->has_prev == b->has_prev &&
+	       a->has_next == b->has_next &&
+	       (!a->has_prev || same_map(&a->prev, &b->prev)) &&
+	       (!a->has_next || same_map(&a->next, &b->next));
+}
+
+static const char *const op_names[] = {
+	[GVM_EV_OP_MAP] = "map", [GVM_EV_OP_UNMAP] = "unmap",
+	[GVM_EV_OP_REMAP] = "remap", [GVM_EV_OP_PREFETCH] = "prefetch",
+};
+
+/* "0x0+0x2000 @0x0", or "-" for a part that is not there */
+static const char *part_text(bool has, const struct gvm_map *m, char *buf, size_t len)
+{
+	if (!has)
+		return "-";
+	snprintf(buf, len, "0x%llx+0x%llx @0x%llx", (unsigned long long)m->addr,
+		 (unsigned long long)m->range, (unsigned long long)m->offset);
+	return buf;
+}
+
+/* "remap 0x0+0x4000 bo1 @0x0 keep=0 prev=0x0+0x2000 @0x0 next=-" */
+static void op_text(const struct gvm_event *ev, char *buf, size_t len)
+{
+	const struct gvm_map *m = &ev->a;
+	char prev[64], next[64];
+
+	snprintf(buf, len, "%s 0x%llx+0x%llx bo%d @0x%llx keep=%d prev=%s next=%s",
+		 op_names[ev->kind], (unsigned long long)m->addr, (unsigned long long)m->range,
+		 m->bo, (unsigned long long)m->offset, ev->keep,
+		 part_text(ev->has_prev, &ev->prev, prev, sizeof(prev)),
+		 part_text(ev->has_next, &ev->next, next, sizeof(next)));
 }
 
 /* Compare one VM's state with the model; print it if @dump. */
@@ -320,6 +358,44 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 	}
 }
 
+/*
+ * The command's ops must be the @n predicted ones (all of them on success;
+ * a prefix on failure: a walk stops at a failed step), other events aside.
+ */
+static void check_shape(struct gvm_exec *x, ssize_t n, int ret)
+{
+	ssize_t want = 0;
+	size_t i;
+
+	if (n < 0 || x->log.overflow)
+		return;
+	for (i = 0; i < x->log.n; i++) {
+		const struct gvm_event *ev = &x->log.ev[i];
+
+		if (ev->kind != GVM_EV_OP_MAP && ev->kind != GVM_EV_OP_UNMAP &&
+		    ev->kind != GVM_EV_OP_REMAP && ev->kind != GVM_EV_OP_PREFETCH)
+			continue;
+		if (want == n || !same_event(ev, &x->shape[want])) {
+			char got[192], walk[192];
+
+			op_text(ev, got, sizeof(got));
+			if (want < n)
+				op_text(&x->shape[want], walk, sizeof(walk));
+			bug(x, "shape", "op #%zd is %s, the walk's is %s", want + 1, got,
+			    want < n ? walk : "none");
+			return;
+		}
+		want++;
+	}
+	if (!ret && want != n) {
+		char walk[192];
+
+		op_text(&x->shape[want], walk, sizeof(walk));
+		bug(x, "shape", "%zd ops, the walk has %zd; op #%zd would be %s", want, n,
+		    want + 1, walk);
+	}
+}
+
 /* ---- commands ------------------------------------------------------------------- */
 
 static bool vm_open(struct gvm_exec *x, uint32_t id)
@@ -445,14 +521,6 @@ static int start_twin(struct gvm_exec *x)
 	return x->twin ? 0 : -ENOMEM;
 }
 
-static bool same_event(const struct gvm_event *a, const struct gvm_event *b)
-{
-	return a->kind == b->kind && a->id == b->id && same_map(&a->a, &b->a) &&
-	       a->keep == b->keep && a->has_prev == b->has_prev &&
-	       a->has_next == b->has_next &&
-	       (!a->has_prev || same_map(&a->prev, &b->prev)) &&
-	       (!a->has_next || same_map(&a->next, &b->next));
-}
 
 /* The op-list path and the callback path must agree step by step. */
 static void compare_twin_run(struct gvm_exec *x, int ret, int tret)
@@ -518,6 +586,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	unsigned long inject = 0;
 	unsigned int step = 0;
 	int want, ret, tret;
+	ssize_t shape;
 
 	x->cur = c;
 	if (x->o.trace && x->o.out) {
@@ -540,6 +609,8 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	x->inject_step = 0;
 
 	want = predict(x, c);
+	shape = want ? -1 : gvm_shape_predict(&x->model.vm[c->vm], c, x->shape,
+					       ARRAY_LEN(x->shape));
 	if (c->kind == GVM_CMD_TWIN) {
 		ret = start_twin(x);
 	} else if (want == -ENOENT) {
@@ -555,6 +626,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
 		kcompat_alloc_fail_nth(0);
+		check_shape(x, shape, ret);
 		if (x->twin) {
 			tret = dispatch(x->twin, x->tvm, x->tbo, c);
 			compare_twin_run(x, ret, tret);
