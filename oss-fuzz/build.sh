@@ -53,6 +53,8 @@ cd "$src"
 # The copy in OSS-Fuzz's projects/gpuvm-fuzz/ hands over to the checkout's
 # own: it may be newer, and the two must not drift apart.
 if [[ $(realpath -- "${BASH_SOURCE[0]}") != "$(realpath -- oss-fuzz/build.sh)" ]]; then
+	# Traced if this one is (OSS-Fuzz runs it with bash -eux).
+	[[ $- == *x* ]] && exec bash -x oss-fuzz/build.sh
 	exec bash oss-fuzz/build.sh
 fi
 
