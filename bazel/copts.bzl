@@ -41,7 +41,9 @@ GPUVM_LINKOPTS = _SANITIZE
 # coverage feedback: instrumenting it only slows each execution (libFuzzer
 # traces every comparison of the checks' loops) and feeds the fuzzer
 # features that say nothing about GPUVM. Only lib/ and the driver model
-# that drives it are instrumented.
+# that drives it are instrumented. AFL++ builds leave out the same files
+# through bazel/afl_denylist.txt (.bazelrc, --config=afl), and so does
+# oss-fuzz/build.sh.
 GPUVM_HARNESS_COPTS = GPUVM_COPTS + select({
     "//bazel:fuzz_engine_libfuzzer": [
         "-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table",

@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Apache-2.0: http://www.apache.org/licenses/LICENSE-2.0 (OSS-Fuzz wants
+# this line in every file of its projects/ folder).
+#
+# OSS-Fuzz and ClusterFuzzLite build script (.clusterfuzzlite/build.sh
+# runs this one): every fuzz target fuzz/targets/<name>.c into $OUT.
+# OSS-Fuzz's "compile" runs it, copied to $SRC/build.sh, in the
+# base-builder image from the Dockerfile's WORKDIR, the checkout;
+# tools/oss-fuzz-check runs it the same way without docker.  It reads, and
+# assumes nothing beyond:
+#
+#   CC, CXX             clang, or afl-clang-fast(++) for AFL++
+#   CFLAGS, CXXFLAGS    sanitizer and engine instrumentation flags
+#   LIB_FUZZING_ENGINE  the engine's main(): -fsanitize=fuzzer, or the
+#                       path of AFL++'s driver library
+#   OUT                 where the results go
+#   WORK                scratch space (objects)
+#   SRC                 where to find the checkout, gpuvm-fuzz/, if the
+#                       current directory is not one
+#
+# Per target it writes $OUT/<name> (lib/ + fuzz/ + the target, linked by
+# $CXX with $LIB_FUZZING_ENGINE), $OUT/<name>_seed_corpus.zip (the inputs
+# of corpus/<name>/ and corpus/regressions/<name>/, not the .gvm scripts
+# they are made from) and $OUT/<name>.options.  No .dict: every byte string
+# decodes to a script (fuzz/gvm_decode.c), there are no tokens to find.
+#
+# No Bazel here: OSS-Fuzz's flags must reach every object unchanged, and
+# the library is a handful of C files.  The flags Bazel adds are repeated:
+# -std=gnu11 and -Ilib/include (.bazelrc, bazel/copts.bzl), and the harness
+# (bazel/afl_denylist.txt) is built without coverage feedback, as
+# GPUVM_HARNESS_COPTS and --config=afl build it.
+set -euo pipefail
+
+: "${CC:?is not set (OSS-Fuzz sets it; tools/oss-fuzz-check emulates it)}"
+: "${CXX:?is not set}"
+: "${OUT:?is not set}"
+: "${WORK:?is not set}"
+: "${LIB_FUZZING_ENGINE:?is not set}"
+CFLAGS=${CFLAGS:-}
+CXXFLAGS=${CXXFLAGS:-}
+
+if [[ -d lib && -d fuzz/targets ]]; then
+	src=$PWD
+elif [[ -n ${SRC:-} && -d $SRC/gpuvm-fuzz/fuzz/targets ]]; then
+	src=$SRC/gpuvm-fuzz
+else
+	echo "build.sh: run me from the gpuvm-fuzz checkout, or with it at \$SRC/gpuvm-fuzz" >&2
+	exit 1
+fi
+cd "$src"
+
+# The copy in OSS-Fuzz's projects/gpuvm-fuzz/ hands over to the checkout's
+# own: it may be newer, and the two must not drift apart.
+if [[ $(realpath -- "${BASH_SOURCE[0]}") != "$(realpath -- oss-fuzz/build.sh)" ]]; then
+	# Traced if this one is (OSS-Fuzz runs it with bash -eux).
+	[[ $- == *x* ]] && exec bash -x oss-fuzz/build.sh
+	exec bash oss-fuzz/build.sh
+fi
+
+# afl-clang-fast skips what the denylist names (and ignores
+# -fno-sanitize-coverage); other compilers ignore the variable.
+export AFL_LLVM_DENYLIST=$src/bazel/afl_denylist.txt
+deny=()
+while read -r line; do
+	[[ -n $line && $line != '#'* ]] && deny+=("$line")
+done <"$AFL_LLVM_DENYLIST"
+# What -fsanitize=fuzzer-no-link turns on (clang 14), turned off again.
+no_cov=-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table
+
+harness() {
+	local p
+	for p in "${deny[@]}"; do
+		# shellcheck disable=SC2053 # $p is a glob, as afl-clang-fast reads it
+		[[ $1 == *$p ]] && return 0
+	done
+	return 1
+}
+
+obj=$WORK/gpuvm-obj
+rm -rf "$obj"
+mkdir -p "$obj" "$OUT"
+
+# Each source to $obj/<its path, / as _>.o.  $CFLAGS is a list of flags,
+# split on purpose.
+objof() {
+	printf '%s\n' "$obj/${1//\//_}.o"
+}
+for f in lib/*.c fuzz/*.c fuzz/targets/*.c; do
+	extra=()
+	harness "$f" && extra=("$no_cov")
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -std=gnu11 -I. -Ilib/include "${extra[@]}" -c "$f" -o "$(objof "$f")"
+done
+
+common=()
+for f in lib/*.c fuzz/*.c; do
+	common+=("$(objof "$f")")
+done
+
+seeds=$WORK/gpuvm-seeds
+names=()
+for t in fuzz/targets/*.c; do
+	name=$(basename "$t" .c)
+	names+=("$name")
+	# Linked by the C++ driver: libFuzzer and the sanitizer runtimes are
+	# C++.
+	# shellcheck disable=SC2086
+	$CXX $CXXFLAGS "$(objof "$t")" "${common[@]}" $LIB_FUZZING_ENGINE \
+		-lpthread -o "$OUT/$name"
+
+	# Flat, as ClusterFuzz unpacks it: one folder first, so that a name in
+	# both folders is stored once.
+	rm -rf "${seeds:?}/$name" "$OUT/${name}_seed_corpus.zip"
+	mkdir -p "$seeds/$name"
+	for d in "corpus/$name" "corpus/regressions/$name"; do
+		[[ -d $d ]] || continue
+		find "$d" -type f ! -name '.*' ! -name '*.gvm' ! -name '*.md' \
+			-exec cp -t "$seeds/$name" {} +
+	done
+	n=$(find "$seeds/$name" -type f | wc -l)
+	if ((n)); then
+		(cd "$seeds/$name" && zip -q -X -r "$OUT/${name}_seed_corpus.zip" .)
+	fi
+
+	# A script holds at most 128 commands of at most 30 bytes each
+	# (fuzz/gvm_decode.c): longer inputs only carry bytes nobody reads.
+	printf '[libfuzzer]\nmax_len = 4096\n' >"$OUT/$name.options"
+	echo "build.sh: $OUT/$name, $n seed inputs"
+done
+echo "build.sh: ${#names[@]} fuzz targets: ${names[*]}"
