@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/kcompat.h>
 #include "gvm_exec.h"
 #include "gvm_model.h"
 
@@ -19,6 +18,7 @@ struct event_log {
 
 struct gvm_exec {
 	struct gvm_exec_opts o;
+	gvm_backend_create_fn *create;	/* of be and twin */
 	struct gvm_backend *be;
 	/* twin: the same commands through the callback path (GVM_CMD_TWIN) */
 	struct gvm_backend *twin;
@@ -33,7 +33,7 @@ struct gvm_exec {
 	bool bo_freed[GVM_MAX_ID];
 	bool silent;			/* final teardown: no events printed */
 	bool released;			/* release_all() has run */
-	size_t live_base;		/* lib allocations before we started */
+	size_t live_base;		/* backend allocations before we started */
 	bool failed;
 	const struct gvm_cmd *cur;	/* for BUG: lines */
 };
@@ -439,7 +439,7 @@ static int start_twin(struct gvm_exec *x)
 {
 	struct gvm_sink sink = { .event = on_twin_event, .ctx = x };
 
-	x->twin = gvm_backend_lean_create(&sink, GVM_LEAN_CALLBACKS);
+	x->twin = x->create(&sink, GVM_LEAN_CALLBACKS);
 	return x->twin ? 0 : -ENOMEM;
 }
 
@@ -540,9 +540,9 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		x->log.n = x->tlog.n = 0;
 		x->log.overflow = x->tlog.overflow = false;
 		if (inject)
-			kcompat_alloc_fail_nth(inject);
+			x->be->ops->alloc_fail_nth(x->be, inject);
 		ret = dispatch(x->be, x->vm, x->bo, c);
-		kcompat_alloc_fail_nth(0);
+		x->be->ops->alloc_fail_nth(x->be, 0);
 		if (x->twin) {
 			tret = dispatch(x->twin, x->tvm, x->tbo, c);
 			compare_twin_run(x, ret, tret);
@@ -607,9 +607,9 @@ int gvm_exec_finish(struct gvm_exec *x)
 			bug(x, "leak", "twin: %zu object(s) and %zu VM(s) still allocated at the end",
 			    bos, vms);
 	}
-	if (kcompat_alloc_stats().live != x->live_base)
+	if (x->be->ops->alloc_live(x->be) != x->live_base)
 		bug(x, "leak", "%zd library allocation(s) still live at the end",
-		    (ssize_t)(kcompat_alloc_stats().live - x->live_base));
+		    (ssize_t)(x->be->ops->alloc_live(x->be) - x->live_base));
 	return x->failed;
 }
 
@@ -624,14 +624,15 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	if (!x->o.name)
 		x->o.name = "<script>";
 	gvm_model_init(&x->model);
-	x->live_base = kcompat_alloc_stats().live;
 	sink.event = on_event;
 	sink.ctx = x;
-	x->be = gvm_backend_lean_create(&sink, 0);
+	x->create = opts->backend ? opts->backend : gvm_backend_lean_create;
+	x->be = x->create(&sink, 0);
 	if (!x->be) {
 		free(x);
 		return NULL;
 	}
+	x->live_base = x->be->ops->alloc_live(x->be);
 	return x;
 }
 

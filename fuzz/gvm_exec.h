@@ -18,11 +18,12 @@ struct gvm_exec_opts {
 	const char *name;	/* script name in BUG: lines */
 	bool quiet_ops;		/* no "op" lines */
 	bool trace;		/* "> command" before each command's events */
+	gvm_backend_create_fn *backend;	/* NULL: lib/ (gvm_backend_lean_create) */
 };
 
 struct gvm_exec;
 
-/* A fresh executor over lib/; NULL on allocation failure. */
+/* A fresh executor over opts->backend; NULL on allocation failure. */
 struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
 
 /**

@@ -123,6 +123,39 @@ drm_gpuvm_madvise_ops_create(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_map
 }
 #endif
 
+#if !GVM_UPSTREAM_HAS_IMMEDIATE_MODE
+/* Before 6.18 every VM is staged. */
+static inline bool drm_gpuvm_immediate_mode(struct drm_gpuvm *gpuvm)
+{
+	(void)gpuvm;
+	return false;
+}
+#endif
+
+#if !GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
+/*
+ * Before the deferred vm_bo API nothing is ever deferred: cleaning up
+ * does nothing. Only immediate VMs use the deferred put and unlink, and
+ * callers check drm_gpuvm_immediate_mode() first: reaching one is our bug.
+ */
+static inline void drm_gpuvm_bo_deferred_cleanup(struct drm_gpuvm *gpuvm)
+{
+	(void)gpuvm;
+}
+
+static inline void drm_gpuvm_bo_put_deferred(struct drm_gpuvm_bo *vm_bo)
+{
+	(void)vm_bo;
+	WARN(1, "drm_gpuvm_bo_put_deferred() is not in this tree's API");
+}
+
+static inline void drm_gpuva_unlink_defer(struct drm_gpuva *va)
+{
+	(void)va;
+	WARN(1, "drm_gpuva_unlink_defer() is not in this tree's API");
+}
+#endif
+
 #if !GVM_UPSTREAM_HAS_OBTAIN_LOCKED
 /* Renamed in 7.0; the same call. */
 #define drm_gpuvm_bo_obtain_locked	drm_gpuvm_bo_obtain
