@@ -636,6 +636,18 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	return x;
 }
 
+const char *gvm_exec_unsupported(struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	return x->be->ops->unsupported(x->be, c);
+}
+
+int gvm_exec_snapshot(struct gvm_exec *x, uint32_t vm, struct gvm_snapshot *out)
+{
+	if (vm >= GVM_MAX_ID || !vm_open(x, vm))
+		return -ENOENT;
+	return x->be->ops->snapshot(x->be, x->vm[vm], out);
+}
+
 void gvm_exec_destroy(struct gvm_exec *x)
 {
 	if (!x)

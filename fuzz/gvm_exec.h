@@ -41,6 +41,22 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
  */
 int gvm_exec_finish(struct gvm_exec *x);
 
+/**
+ * gvm_exec_unsupported() - why the executor's backend cannot run @c
+ *
+ * Return: NULL if it can, else the reason (a feature its GPUVM lacks).
+ * Ask for every command before running any.
+ */
+const char *gvm_exec_unsupported(struct gvm_exec *x, const struct gvm_cmd *c);
+
+/**
+ * gvm_exec_snapshot() - the state of VM @vm, for comparing backends
+ *
+ * Return: 0, -ENOENT if VM @vm is not open (never created, destroyed), or
+ * -ENOMEM. @out is valid until the next call into the executor.
+ */
+int gvm_exec_snapshot(struct gvm_exec *x, uint32_t vm, struct gvm_snapshot *out);
+
 /* Free the executor; releases what is still alive if finish did not run. */
 void gvm_exec_destroy(struct gvm_exec *x);
 

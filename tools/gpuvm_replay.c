@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * gpuvm-replay: run a .gvm op script against the library with every check
- * on. Exit 0 clean, 1 a finding (BUG: lines on stderr), 2 a bad script or
- * bad usage ("file:line: message" on stderr).
+ * gpuvm-replay: run a .gvm op script against the library, upstream's own
+ * drm_gpuvm.c, or both in lockstep, with every check on. Exit 0 clean, 1 a
+ * finding (BUG: or DIFF: lines on stderr), 2 a bad script, a command the
+ * backend does not support, or bad usage ("file:line: message" on stderr).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz/gvm_diff.h"
 #include "fuzz/gvm_exec.h"
 #include "fuzz/gvm_parse.h"
 
@@ -17,16 +19,21 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [options] SCRIPT.gvm|-\n"
 		"\n"
-		"Replay a GPUVM op script against lib/ with every check on: the\n"
-		"invariant checker, refcount equations, WARNs and the reference\n"
-		"model after every command, and a leak check at the end.\n"
+		"Replay a GPUVM op script with every check on: the invariant\n"
+		"checker, refcount equations, WARNs and the reference model after\n"
+		"every command, and a leak check at the end.\n"
 		"\n"
-		"  -q, --quiet   do not print \"op\" lines\n"
-		"  -t, --trace   print each command (\"> cmd\") before its events\n"
-		"  -h, --help    this text\n"
+		"  -b, --backend=NAME  lean (lib/, the default), upstream (upstream's\n"
+		"                      own drm_gpuvm.c), or both: run on the two in\n"
+		"                      lockstep and report the first difference in\n"
+		"                      events or state (DIFF: lines on stderr)\n"
+		"  -q, --quiet         do not print \"op\" lines\n"
+		"  -t, --trace         print each command (\"> cmd\") before its events\n"
+		"  -h, --help          this text\n"
 		"\n"
-		"Exit status: 0 clean, 1 a finding (BUG: lines on stderr),\n"
-		"2 a bad script or usage.\n", argv0);
+		"Exit status: 0 clean, 1 a finding or a difference (BUG: or DIFF:\n"
+		"lines on stderr), 2 a bad script, a command the backend does not\n"
+		"support, or bad usage.\n", argv0);
 }
 
 /* Read all of @f; NULL with errno set on failure. */
@@ -57,9 +64,80 @@ static char *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
+/* The backends, by --backend name; "both" runs the first two. */
+static const struct {
+	const char *name;
+	gvm_backend_create_fn *create;
+} backends[] = {
+	{ "lean", gvm_backend_lean_create },
+	{ "upstream", gvm_backend_upstream_create },
+};
+
+/* One executor, or a differential pair, behind the same four calls. */
+struct runner {
+	struct gvm_exec *x;
+	struct gvm_diff *d;
+	const char *backend;
+};
+
+static const char *runner_unsupported(struct runner *r, const struct gvm_cmd *c)
+{
+	static char why[512];
+	const char *w;
+
+	if (r->d)
+		return gvm_diff_unsupported(r->d, c);
+	w = gvm_exec_unsupported(r->x, c);
+	if (w)
+		snprintf(why, sizeof(why), "%s backend: %s", r->backend, w);
+	return w ? why : NULL;
+}
+
+static int runner_run(struct runner *r, const struct gvm_cmd *c)
+{
+	return r->d ? gvm_diff_run(r->d, c) : gvm_exec_run(r->x, c);
+}
+
+static int runner_finish(struct runner *r)
+{
+	return r->d ? gvm_diff_finish(r->d) : gvm_exec_finish(r->x);
+}
+
+static void runner_destroy(struct runner *r)
+{
+	if (r->d)
+		gvm_diff_destroy(r->d);
+	else
+		gvm_exec_destroy(r->x);
+}
+
+/* Executor(s) for --backend=@name; 2 on a bad name, -1 out of memory. */
+static int runner_create(struct runner *r, const char *name, const struct gvm_exec_opts *opts)
+{
+	size_t i;
+
+	r->backend = name;
+	if (!strcmp(name, "both")) {
+		r->d = gvm_diff_create(opts, backends[0].create, backends[0].name,
+				       backends[1].create, backends[1].name);
+		return r->d ? 0 : -1;
+	}
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (!strcmp(name, backends[i].name)) {
+			struct gvm_exec_opts o = *opts;
+
+			o.backend = backends[i].create;
+			r->x = gvm_exec_create(&o);
+			return r->x ? 0 : -1;
+		}
+	}
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,16 +145,19 @@ int main(int argc, char **argv)
 	};
 	struct gvm_exec_opts opts = { .out = stdout, .err = stderr };
 	struct gvm_script script = { 0 };
-	struct gvm_exec *x;
-	const char *path;
+	const char *path, *backend = "lean", *why;
+	struct runner r = { 0 };
 	char err[GVM_MAX_LINE + 256];
 	size_t len = 0, i;
 	int c, status = 0;
 	char *text;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "qth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:qth", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			backend = optarg;
+			break;
 		case 'q':
 			opts.quiet_ops = true;
 			break;
@@ -118,18 +199,33 @@ int main(int argc, char **argv)
 	}
 	free(text);
 
-	x = gvm_exec_create(&opts);
-	if (!x) {
-		fprintf(stderr, "%s: out of memory\n", argv[0]);
+	c = runner_create(&r, backend, &opts);
+	if (c) {
+		if (c == 2)
+			fprintf(stderr, "%s: unknown backend '%s' (lean, upstream or both)\n",
+				argv[0], backend);
+		else
+			fprintf(stderr, "%s: out of memory\n", argv[0]);
 		gvm_script_free(&script);
 		return 2;
 	}
+	/* Refuse the script before running any of it, never half-way. */
+	for (i = 0; i < script.n; i++) {
+		why = runner_unsupported(&r, &script.cmds[i]);
+		if (why) {
+			fprintf(stderr, "%s:%u: %s: unsupported on the %s\n", opts.name,
+				script.cmds[i].line, gvm_kind_name(script.cmds[i].kind), why);
+			runner_destroy(&r);
+			gvm_script_free(&script);
+			return 2;
+		}
+	}
 	for (i = 0; i < script.n && !status; i++)
-		status = gvm_exec_run(x, &script.cmds[i]);
+		status = runner_run(&r, &script.cmds[i]);
 	if (!status)
-		status = gvm_exec_finish(x);
+		status = runner_finish(&r);
 	fflush(stdout);
-	gvm_exec_destroy(x);
+	runner_destroy(&r);
 	gvm_script_free(&script);
 	return status ? 1 : 0;
 }
