@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fuzz/gvm_diff.h"
 #include "fuzz/gvm_exec.h"
 #include "fuzz/gvm_parse.h"
+#include "fuzz/gvm_run.h"
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -73,62 +73,21 @@ static const struct {
 	{ "upstream", gvm_backend_upstream_create },
 };
 
-/* One executor, or a differential pair, behind the same four calls. */
-struct runner {
-	struct gvm_exec *x;
-	struct gvm_diff *d;
-	const char *backend;
-};
-
-static const char *runner_unsupported(struct runner *r, const struct gvm_cmd *c)
-{
-	static char why[512];
-	const char *w;
-
-	if (r->d)
-		return gvm_diff_unsupported(r->d, c);
-	w = gvm_exec_unsupported(r->x, c);
-	if (w)
-		snprintf(why, sizeof(why), "%s backend: %s", r->backend, w);
-	return w ? why : NULL;
-}
-
-static int runner_run(struct runner *r, const struct gvm_cmd *c)
-{
-	return r->d ? gvm_diff_run(r->d, c) : gvm_exec_run(r->x, c);
-}
-
-static int runner_finish(struct runner *r)
-{
-	return r->d ? gvm_diff_finish(r->d) : gvm_exec_finish(r->x);
-}
-
-static void runner_destroy(struct runner *r)
-{
-	if (r->d)
-		gvm_diff_destroy(r->d);
-	else
-		gvm_exec_destroy(r->x);
-}
-
-/* Executor(s) for --backend=@name; 2 on a bad name, -1 out of memory. */
-static int runner_create(struct runner *r, const char *name, const struct gvm_exec_opts *opts)
+/* Backend(s) for --backend=@name: 0, 2 on a bad name, -1 out of memory. */
+static int run_create(struct gvm_run **r, const char *name, const struct gvm_exec_opts *opts)
 {
 	size_t i;
 
-	r->backend = name;
 	if (!strcmp(name, "both")) {
-		r->d = gvm_diff_create(opts, backends[0].create, backends[0].name,
-				       backends[1].create, backends[1].name);
-		return r->d ? 0 : -1;
+		*r = gvm_run_create(opts, backends[0].create, backends[0].name,
+				    backends[1].create, backends[1].name);
+		return *r ? 0 : -1;
 	}
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 		if (!strcmp(name, backends[i].name)) {
-			struct gvm_exec_opts o = *opts;
-
-			o.backend = backends[i].create;
-			r->x = gvm_exec_create(&o);
-			return r->x ? 0 : -1;
+			*r = gvm_run_create(opts, backends[i].create, backends[i].name,
+					    NULL, NULL);
+			return *r ? 0 : -1;
 		}
 	}
 	return 2;
@@ -146,7 +105,7 @@ int main(int argc, char **argv)
 	struct gvm_exec_opts opts = { .out = stdout, .err = stderr };
 	struct gvm_script script = { 0 };
 	const char *path, *backend = "lean", *why;
-	struct runner r = { 0 };
+	struct gvm_run *r = NULL;
 	char err[GVM_MAX_LINE + 256];
 	size_t len = 0, i;
 	int c, status = 0;
@@ -199,7 +158,7 @@ int main(int argc, char **argv)
 	}
 	free(text);
 
-	c = runner_create(&r, backend, &opts);
+	c = run_create(&r, backend, &opts);
 	if (c) {
 		if (c == 2)
 			fprintf(stderr, "%s: unknown backend '%s' (lean, upstream or both)\n",
@@ -211,21 +170,21 @@ int main(int argc, char **argv)
 	}
 	/* Refuse the script before running any of it, never half-way. */
 	for (i = 0; i < script.n; i++) {
-		why = runner_unsupported(&r, &script.cmds[i]);
+		why = gvm_run_unsupported(r, &script.cmds[i]);
 		if (why) {
 			fprintf(stderr, "%s:%u: %s: unsupported on the %s\n", opts.name,
 				script.cmds[i].line, gvm_kind_name(script.cmds[i].kind), why);
-			runner_destroy(&r);
+			gvm_run_destroy(r);
 			gvm_script_free(&script);
 			return 2;
 		}
 	}
 	for (i = 0; i < script.n && !status; i++)
-		status = runner_run(&r, &script.cmds[i]);
+		status = gvm_run_cmd(r, &script.cmds[i]);
 	if (!status)
-		status = runner_finish(&r);
+		status = gvm_run_finish(r);
 	fflush(stdout);
-	runner_destroy(&r);
+	gvm_run_destroy(r);
 	gvm_script_free(&script);
 	return status ? 1 : 0;
 }
