@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <linux/dma-resv.h>
 
+struct ww_class reservation_ww_class = { .name = "reservation_ww_class" };
+
 void urt_resv_init(struct dma_resv *obj)
 {
 	urt_mutex_init(&obj->lock.base, "dma_resv");

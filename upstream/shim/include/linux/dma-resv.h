@@ -24,6 +24,10 @@ struct dma_resv {
 	unsigned long fences;		/* fences added so far */
 };
 
+/* The class of every reservation's ww_mutex (as lib/drm_exec.c names it). */
+#define reservation_ww_class	urt_reservation_ww_class
+extern struct ww_class reservation_ww_class;
+
 void urt_resv_init(struct dma_resv *obj);
 void urt_resv_fini(struct dma_resv *obj);
 int urt_resv_lock(struct dma_resv *obj, struct ww_acquire_ctx *ctx);
@@ -40,5 +44,11 @@ void urt_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 #define dma_resv_add_fence(o, f, u)	urt_resv_add_fence(o, f, u)
 #define dma_resv_held(obj)		urt_lock_held(&(obj)->lock.base.dep_map)
 #define dma_resv_assert_held(obj)	lockdep_assert_held(&(obj)->lock.base)
+
+/* Lock after a back-off; without contention a plain lock. */
+static inline void dma_resv_lock_slow(struct dma_resv *obj, struct ww_acquire_ctx *ctx)
+{
+	WARN_ON(urt_resv_lock(obj, ctx));
+}
 
 #endif

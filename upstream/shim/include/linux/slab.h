@@ -5,6 +5,8 @@
 
 #include <string.h>
 #include <linux/compiler.h>
+/* Allocating code returns errnos; the kernel's slab.h reaches err.h too. */
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/overflow.h>
 
