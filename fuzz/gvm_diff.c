@@ -192,6 +192,9 @@ int gvm_diff_run(struct gvm_diff *d, const struct gvm_cmd *c)
 
 int gvm_diff_finish(struct gvm_diff *d)
 {
+	/* Both first: the two backends may share an allocator. */
+	gvm_exec_release(d->s[0].x);
+	gvm_exec_release(d->s[1].x);
 	return gvm_exec_finish(d->s[0].x) | gvm_exec_finish(d->s[1].x);
 }
 

@@ -592,6 +592,12 @@ static void release_all(struct gvm_exec *x)
 	x->released = true;
 }
 
+void gvm_exec_release(struct gvm_exec *x)
+{
+	if (!x->released)
+		release_all(x);
+}
+
 int gvm_exec_finish(struct gvm_exec *x)
 {
 	size_t bos, vms;

@@ -36,6 +36,15 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
 
 /**
+ * gvm_exec_release() - release everything still alive, silently
+ *
+ * gvm_exec_finish() does it too. Executors whose backends share one
+ * allocator must all be released before any is finished, or the first
+ * one's leak check counts the others' objects.
+ */
+void gvm_exec_release(struct gvm_exec *x);
+
+/**
  * gvm_exec_finish() - release everything still alive, silently, and check
  * that nothing leaked. Return: 0, or 1 for a finding.
  */
