@@ -4,8 +4,9 @@ Nothing of the kernel is ever committed here.  The files come from either
 
 * Debian's linux-source-6.12 package (the default; ./bazelw installs it):
   the few files below are extracted from /usr/src/linux-source-6.12.tar.xz
-  into this external repository and checked against pinned SHA-256 sums;
-  or
+  into a cache folder ($XDG_CACHE_HOME or ~/.cache, gpuvm-fuzz/), checked
+  against pinned SHA-256 sums each time and linked into this external
+  repository; or
 * a kernel tree named by KERNEL_SRC=/path/to/linux (6.8 or later), whose
   files are linked in as they are, so a patch under review can be fuzzed.
 
@@ -81,34 +82,83 @@ _SUPPORTED = "Linux 6.8 to 6.16 (tested: Debian's 6.12)"
 def _fail(msg):
     fail("kernel_source: " + msg)
 
-def _sha256(rctx, path):
-    res = rctx.execute(["sha256sum", str(path)])
+def _hashes(rctx, root):
+    """SHA-256 of each file we take, under @root; missing files are absent."""
+    paths = [root + "/" + f for f in _SOURCES + _HEADERS]
+    res = rctx.execute(["sha256sum"] + paths)
+    got = {}
+    for line in res.stdout.splitlines():
+        parts = line.split("  ", 1)
+        if len(parts) == 2:
+            got[parts[1][len(root) + 1:]] = parts[0]
+    return got
+
+def _check_hashes(rctx, root, version):
+    """Fail, naming the file and both sums, unless all match the pins."""
+    got = _hashes(rctx, root)
+    for f in _SOURCES + _HEADERS:
+        if got.get(f) != _DEB_SHA256[f]:
+            _fail("%s from %s %s: SHA-256 %s, expected %s (pinned: %s %s)" %
+                  (f, _DEB_PACKAGE, version, got.get(f, "missing"), _DEB_SHA256[f],
+                   _DEB_PACKAGE, _DEB_VERSION))
+
+def _extract(rctx, tarball, dest):
+    members = [_DEB_TOPDIR + "/" + f for f in _SOURCES + _HEADERS]
+    res = rctx.execute(
+        ["tar", "-xJf", str(tarball), "-C", dest, "--strip-components=1"] + members,
+        timeout = 600,
+    )
     if res.return_code:
-        _fail("cannot hash %s: %s" % (path, res.stderr.strip()))
-    return res.stdout.split(" ")[0]
+        _fail("cannot extract from %s: %s" % (_DEB_TARBALL, res.stderr.strip()))
+
+def _cache_dir(rctx, tarball, version):
+    """A folder outside the tree that keeps the extracted files across Bazel
+    servers (the rule re-runs at each start, and extracting takes ~10 s),
+    named by package version and the tarball's size and mtime; None if it
+    cannot be made."""
+    base = rctx.os.environ.get("XDG_CACHE_HOME", "")
+    if not base and rctx.os.environ.get("HOME", ""):
+        base = rctx.os.environ["HOME"] + "/.cache"
+    stat = rctx.execute(["stat", "-L", "-c", "%s-%Y", str(tarball)])
+    if not base or stat.return_code:
+        return None
+    root = base + "/gpuvm-fuzz"
+    if rctx.execute(["mkdir", "-p", root]).return_code:
+        return None
+    return "%s/%s-%s-%s" % (root, _DEB_PACKAGE, version.replace("~", "_"), stat.stdout.strip())
 
 def _from_package(rctx):
-    """Extract the files from Debian's tarball and check their hashes."""
+    """Debian's tarball's files, extracted once into the cache and checked
+    against the pinned hashes every time, then linked in."""
     tarball = rctx.path(_DEB_TARBALL)
     if not tarball.exists:
         _fail("%s not found: install %s (./bazelw does) or set KERNEL_SRC=/path/to/linux" %
               (_DEB_TARBALL, _DEB_PACKAGE))
     res = rctx.execute(["dpkg-query", "-W", "-f=${Version}", _DEB_PACKAGE])
     version = res.stdout.strip() if res.return_code == 0 else "unknown"
-    rctx.file("src/.extracted", "")
-    members = [_DEB_TOPDIR + "/" + f for f in _SOURCES + _HEADERS]
-    res = rctx.execute(
-        ["tar", "-xJf", str(tarball), "-C", str(rctx.path("src")), "--strip-components=1"] + members,
-        timeout = 600,
-    )
-    if res.return_code:
-        _fail("cannot extract from %s: %s" % (_DEB_TARBALL, res.stderr.strip()))
+    origin = "%s %s" % (_DEB_PACKAGE, version)
+    cache = _cache_dir(rctx, tarball, version)
+
+    if not cache:
+        # No cache: extract into this repository.
+        rctx.file("src/.extracted", "")
+        _extract(rctx, tarball, str(rctx.path("src")))
+        _check_hashes(rctx, str(rctx.path("src")), version)
+        return origin
+    if _hashes(rctx, cache) != _DEB_SHA256:
+        # First use, or a damaged cache: extract next to it, then swap in.
+        tmp = rctx.execute(["mktemp", "-d", cache + ".tmp.XXXXXX"]).stdout.strip()
+        if not tmp:
+            _fail("cannot create a folder next to %s" % cache)
+        _extract(rctx, tarball, tmp)
+        _check_hashes(rctx, tmp, version)
+        rctx.execute(["rm", "-rf", cache])
+        if rctx.execute(["mv", "-T", tmp, cache]).return_code:
+            rctx.execute(["rm", "-rf", tmp])
+    _check_hashes(rctx, cache, version)
     for f in _SOURCES + _HEADERS:
-        got = _sha256(rctx, rctx.path("src/" + f))
-        if got != _DEB_SHA256[f]:
-            _fail("%s from %s %s: SHA-256 %s, expected %s (pinned: %s %s)" %
-                  (f, _DEB_PACKAGE, version, got, _DEB_SHA256[f], _DEB_PACKAGE, _DEB_VERSION))
-    return "%s %s" % (_DEB_PACKAGE, version)
+        rctx.symlink(cache + "/" + f, "src/" + f)
+    return origin
 
 def _makefile_version(rctx, root):
     """"6.12.0" from a tree's top Makefile, or "" if it has none."""
