@@ -40,7 +40,7 @@
 #define __PASTE(a, b)		___PASTE(a, b)
 #define __UNIQUE_ID(prefix)	__PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
 
-/* Kernel APIs our runtime (upstream/runtime/) provides, renamed. */
+/* Kernel APIs the runtime provides (upstream/runtime/, lib/drm_exec.c), renamed. */
 #define drm_exec_init		upstream_drm_exec_init
 #define drm_exec_fini		upstream_drm_exec_fini
 #define drm_exec_cleanup	upstream_drm_exec_cleanup
