@@ -28,13 +28,15 @@ static inline unsigned int refcount_read(const refcount_t *r)
 	return (unsigned int)__atomic_load_n(&r->refs, __ATOMIC_RELAXED);
 }
 
-/* Saturate and WARN if @old was not a valid count for @what. */
-static inline bool urt_refcount_bad(refcount_t *r, int old, int new, const char *what)
+/* Saturate and WARN (lib/compat_warn.c): a broken count must leak, never free twice. */
+void kcompat_refcount_bad(refcount_t *r, int old, const char *what);
+
+/* False if @old -> @new is a valid step, else saturate, WARN and true. */
+static inline bool urt_refcount_check(refcount_t *r, int old, int new, const char *what)
 {
 	if (likely(old > 0 && new > 0) || (new == 0 && old == 1))
 		return false;
-	refcount_set(r, REFCOUNT_SATURATED);
-	WARN(1, "refcount_t: %s (was %d)", what, old);
+	kcompat_refcount_bad(r, old, what);
 	return true;
 }
 
@@ -47,7 +49,7 @@ static inline bool refcount_inc_not_zero(refcount_t *r)
 			return false;
 	} while (!__atomic_compare_exchange_n(&r->refs, &old, old + 1, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	urt_refcount_bad(r, old, old + 1, "saturated; leaking memory");
+	urt_refcount_check(r, old, old + 1, "saturated; leaking memory");
 	return true;
 }
 
@@ -56,16 +58,16 @@ static inline void refcount_inc(refcount_t *r)
 	int old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
 
 	if (!old)
-		urt_refcount_bad(r, old, 1, "addition on 0; use-after-free");
+		urt_refcount_check(r, old, 1, "addition on 0; use-after-free");
 	else
-		urt_refcount_bad(r, old, old + 1, "saturated; leaking memory");
+		urt_refcount_check(r, old, old + 1, "saturated; leaking memory");
 }
 
 static inline bool refcount_dec_and_test(refcount_t *r)
 {
 	int old = __atomic_fetch_sub(&r->refs, 1, __ATOMIC_RELEASE);
 
-	if (urt_refcount_bad(r, old, old - 1, "underflow; use-after-free"))
+	if (urt_refcount_check(r, old, old - 1, "underflow; use-after-free"))
 		return false;
 	if (old == 1) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
