@@ -50,3 +50,23 @@ GPUVM_HARNESS_COPTS = GPUVM_COPTS + select({
     ],
     "//conditions:default": [],
 })
+
+# Upstream's own code (the upstream backend, //upstream): our kernel shims
+# (upstream/shim/include) instead of lib/include, the kernel tree's headers
+# from @linux_gpuvm (-isystem, after the shims), and two forced includes,
+# as Kbuild forces the kernel's compiler_types.h: our attributes, and the
+# generated renames of upstream's exports, so that upstream and lib/ link
+# into one binary. -fno-strict-aliasing as Kbuild builds the kernel;
+# -fno-strict-overflow left out, so that UBSan sees more.
+UPSTREAM_COPTS = _SANITIZE + [
+    "-Iupstream/shim/include",
+    "-include",
+    "linux/compiler_types.h",
+    "-include",
+    "gvm_upstream_rename.h",
+    "-fno-strict-aliasing",
+]
+
+# Our code written against mainline's API (the driver model, tests) built
+# on upstream: upstream/compat adapts the tree's API era to mainline names.
+UPSTREAM_CLIENT_COPTS = ["-Iupstream/compat"] + UPSTREAM_COPTS

@@ -93,9 +93,10 @@ def _fuzz_run_impl(ctx):
 
     if fuzzer:
         fuzzer_exe = fuzzer[DefaultInfo].files_to_run.executable
-        body = "exec \"$r/{runner}\" --target {target} --fuzzer \"$r/{fuzzer}\" --decoder \"$r/{decoder}\" -- \"$@\"".format(
+        body = "exec \"$r/{runner}\" --target {target} --corpus {corpus} --fuzzer \"$r/{fuzzer}\" --decoder \"$r/{decoder}\" -- \"$@\"".format(
             runner = runner.short_path,
             target = _sh_quote(ctx.attr.target),
+            corpus = _sh_quote(ctx.attr.corpus),
             fuzzer = fuzzer_exe.short_path,
             decoder = decoder.short_path,
         )
@@ -134,6 +135,8 @@ _fuzz_run = rule(
         # None where libFuzzer cannot be built (see gpuvm_fuzz_target()).
         "fuzzer": attr.label(cfg = _libfuzzer_transition, executable = True),
         "target": attr.string(mandatory = True),
+        # Whose checked-in inputs seed it (corpus/<corpus>/).
+        "corpus": attr.string(mandatory = True),
         "_decoder": attr.label(
             default = "//tools:gpuvm_decode",
             cfg = "target",
@@ -151,8 +154,12 @@ _fuzz_run = rule(
     },
 )
 
-def gpuvm_fuzz_target(name, srcs, deps = [], **kwargs):
+def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, **kwargs):
     """A fuzz target and its runner and regression test.
+
+    corpus: whose inputs it takes (corpus/<corpus>/, default <name>), for
+        a target that runs another target's byte format on other backends
+        (upstream_<name>, differential_fuzzer).
 
     <name>: gpuvm_fuzz_binary(), engine per --config.
     <name>_run: `bazel run` it to fuzz with libFuzzer + ASan + UBSan,
@@ -161,11 +168,13 @@ def gpuvm_fuzz_target(name, srcs, deps = [], **kwargs):
         corpus/regressions/<name>/ with the replay main() under the
         config's sanitizers; fails on any finding and on zero inputs.
     """
-    gpuvm_fuzz_binary(name = name, srcs = srcs, deps = deps, **kwargs)
+    corpus = corpus or name
+    gpuvm_fuzz_binary(name = name, srcs = srcs, deps = deps, copts = copts, **kwargs)
 
     _fuzz_run(
         name = name + "_run",
         target = name,
+        corpus = corpus,
         fuzzer = select({
             # afl-clang-fast identifies as clang, and would fuzz with both.
             "//bazel:compiler_clang_fuzz_engine_afl": None,
@@ -182,16 +191,16 @@ def gpuvm_fuzz_target(name, srcs, deps = [], **kwargs):
     cc_test(
         name = name + "_regression_test",
         srcs = srcs,
-        copts = GPUVM_COPTS,
+        copts = GPUVM_COPTS + copts,
         linkopts = GPUVM_LINKOPTS,
         deps = deps + ["//bazel:fuzz_standalone_main"],
         data = [
-            "//corpus:" + name,
-            "//corpus:regressions/" + name,
+            "//corpus:" + corpus,
+            "//corpus:regressions/" + corpus,
         ],
         args = [
-            "corpus/" + name,
-            "corpus/regressions/" + name,
+            "corpus/" + corpus,
+            "corpus/regressions/" + corpus,
         ],
         size = "small",
         tags = kwargs.get("tags", []),

@@ -55,6 +55,10 @@
  *
  * The object's resv (A2 in staged mode) is held for the whole benchmark of
  * one N, as a driver holds it across a bind.
+ *
+ * The file is built twice: over lib/ and (GVM_BENCH_UPSTREAM) over
+ * upstream's own drm_gpuvm.c through upstream/compat, whose rows end in
+ * " backend=upstream"; main() runs both for each N, side by side.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -73,6 +77,16 @@
 #define SLOT		(2 * MAP_PAGES * PAGE)
 #define MAP_SIZE	(MAP_PAGES * PAGE)
 #define MEM_N		100000ul
+
+#ifdef GVM_BENCH_UPSTREAM
+#define BACKEND		" backend=upstream"
+#define bench_backend	gvm_bench_upstream
+#else
+#define BACKEND		""
+#define bench_backend	gvm_bench_lean
+#endif
+
+int bench_backend(unsigned long n, bool quick);
 
 struct bench {
 	struct drm_gpuvm *vm;
@@ -124,7 +138,8 @@ static void report(const struct bench *b, const char *op, uint64_t ns,
 {
 	if (b->warmup)
 		return;
-	printf("bench %s n=%lu ns_per_op=%.1f\n", op, b->n, (double)ns / (double)ops);
+	printf("bench %s n=%lu ns_per_op=%.1f%s\n", op, b->n, (double)ns / (double)ops,
+	       BACKEND);
 	fflush(stdout);
 }
 
@@ -548,19 +563,43 @@ static void measure_bytes_per_mapping(void)
 	}
 	after = kcompat_alloc_stats();
 	grown = (long long)after.live_bytes - (long long)before.live_bytes;
-	printf("bytes_per_mapping=%.1f\n",
-	       (double)sizeof(struct drm_gpuva) + (double)grown / (double)MEM_N);
+	printf("bytes_per_mapping=%.1f%s\n",
+	       (double)sizeof(struct drm_gpuva) + (double)grown / (double)MEM_N, BACKEND);
 	fflush(stdout);
 	vm_destroy(&b, false);
 }
 
+/*
+ * This backend's rows for N = @n, or for @n 0 its bytes per mapping and
+ * the check that nothing leaked or WARNed. Return: 0, or 1 on a leak.
+ */
+int bench_backend(unsigned long n, bool quick)
+{
+	struct kcompat_alloc_stats st;
+
+	if (n) {
+		run_n(n, quick);
+		return 0;
+	}
+	measure_bytes_per_mapping();
+	st = kcompat_alloc_stats();
+	if (st.live || kcompat_warn_count()) {
+		fprintf(stderr, "gpuvm_bench:%s %zu allocations leaked, %lu WARNs\n",
+			BACKEND, st.live, kcompat_warn_count());
+		return 1;
+	}
+	return 0;
+}
+
+#ifndef GVM_BENCH_UPSTREAM
+int gvm_bench_upstream(unsigned long n, bool quick);
+
 int main(int argc, char **argv)
 {
-	static const unsigned long sizes[] = { 1000, 10000, 100000, 1000000 };
-	struct kcompat_alloc_stats st;
+	static const unsigned long sizes[] = { 1000, 10000, 100000, 1000000, 0 };
 	bool quick = false;
 	unsigned int s, nsizes;
-	int i;
+	int i, ret = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
@@ -571,16 +610,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	nsizes = quick ? 2 : sizeof(sizes) / sizeof(sizes[0]);
-	for (s = 0; s < nsizes; s++)
-		run_n(sizes[s], quick);
-	measure_bytes_per_mapping();
-
-	st = kcompat_alloc_stats();
-	if (st.live || kcompat_warn_count()) {
-		fprintf(stderr, "gpuvm_bench: %zu allocations leaked, %lu WARNs\n",
-			st.live, kcompat_warn_count());
-		return 1;
+	/* The last size, 0, is the bytes-per-mapping row and the leak check. */
+	nsizes = sizeof(sizes) / sizeof(sizes[0]);
+	for (s = 0; s < nsizes; s++) {
+		if (quick && s >= 2 && sizes[s])
+			continue;
+		ret |= gvm_bench_lean(sizes[s], quick);
+		ret |= gvm_bench_upstream(sizes[s], quick);
 	}
-	return 0;
+	return ret;
 }
+#endif

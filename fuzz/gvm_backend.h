@@ -4,8 +4,9 @@
  * implementation. A backend owns the GPUVM objects and drives them the way a
  * real driver does (staged like nouveau/xe, immediate like panthor and the
  * Rust drivers); the executor owns ids, output, the reference model and the
- * verdict. Backend one drives lib/ (backend_lean.c); a backend over
- * upstream's own drm_gpuvm.c implements the same table.
+ * verdict. Backend one drives lib/ (driver_model.c); a backend over
+ * upstream's own drm_gpuvm.c implements the same table (the same driver
+ * model, built on upstream).
  *
  * All calls are made with no lock held and outside any signalling section.
  * Handles are the backend's own; ids (V, B) are used only to name objects in
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "gvm_cmd.h"
 
 struct gvm_backend;
 struct gvm_be_vm;
@@ -139,6 +141,17 @@ struct gvm_backend_ops {
 	const char *(*take_warning)(struct gvm_backend *be);
 
 	void (*destroy)(struct gvm_backend *be);
+
+	/* The allocator behind the backend: arm a one-shot failure (0 disarms). */
+	void (*alloc_fail_nth)(struct gvm_backend *be, unsigned long nth);
+	/* Its live allocations (leak check at the end). */
+	size_t (*alloc_live)(struct gvm_backend *be);
+	/*
+	 * NULL if the backend can run @c, else why not (a feature its GPUVM
+	 * lacks). Asked before a script runs, so a command is never run on a
+	 * backend that would give a wrong answer for it.
+	 */
+	const char *(*unsupported)(struct gvm_backend *be, const struct gvm_cmd *c);
 };
 
 struct gvm_backend {
@@ -147,11 +160,16 @@ struct gvm_backend {
 };
 
 /*
- * lib/ as a backend. GVM_LEAN_CALLBACKS: staged VMs bind and unbind
- * through drm_gpuvm_sm_map/sm_unmap with callbacks that apply each step at
- * once, instead of through op lists (immediate VMs always use callbacks).
+ * The driver model (driver_model.c) over lib/ or over upstream's own
+ * drm_gpuvm.c (//fuzz:driver_upstream, only in binaries that link it).
+ * GVM_LEAN_CALLBACKS: staged VMs bind and unbind through
+ * drm_gpuvm_sm_map/sm_unmap with callbacks that apply each step at once,
+ * instead of through op lists (immediate VMs always use callbacks).
  */
 #define GVM_LEAN_CALLBACKS	0x1u
-struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink, unsigned int flags);
+typedef struct gvm_backend *gvm_backend_create_fn(const struct gvm_sink *sink,
+						  unsigned int flags);
+gvm_backend_create_fn gvm_backend_lean_create;
+gvm_backend_create_fn gvm_backend_upstream_create;
 
 #endif /* GVM_BACKEND_H */

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/kcompat.h>
 #include "gvm_exec.h"
 #include "gvm_model.h"
 #include "gvm_shape.h"
@@ -20,6 +19,7 @@ struct event_log {
 
 struct gvm_exec {
 	struct gvm_exec_opts o;
+	gvm_backend_create_fn *create;	/* of be and twin */
 	struct gvm_backend *be;
 	/* twin: the same commands through the callback path (GVM_CMD_TWIN) */
 	struct gvm_backend *twin;
@@ -36,7 +36,7 @@ struct gvm_exec {
 	bool bo_freed[GVM_MAX_ID];
 	bool silent;			/* final teardown: no events printed */
 	bool released;			/* release_all() has run */
-	size_t live_base;		/* lib allocations before we started */
+	size_t live_base;		/* backend allocations before we started */
 	bool failed;
 	const struct gvm_cmd *cur;	/* for BUG: lines */
 };
@@ -517,7 +517,7 @@ static int start_twin(struct gvm_exec *x)
 {
 	struct gvm_sink sink = { .event = on_twin_event, .ctx = x };
 
-	x->twin = gvm_backend_lean_create(&sink, GVM_LEAN_CALLBACKS);
+	x->twin = x->create(&sink, GVM_LEAN_CALLBACKS);
 	return x->twin ? 0 : -ENOMEM;
 }
 
@@ -619,13 +619,13 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		x->log.n = x->tlog.n = 0;
 		x->log.overflow = x->tlog.overflow = false;
 		if (inject)
-			kcompat_alloc_fail_nth(inject);
+			x->be->ops->alloc_fail_nth(x->be, inject);
 		if (step)
 			x->be->ops->fail_step(x->be, step);
 		ret = dispatch(x->be, x->vm, x->bo, c);
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
-		kcompat_alloc_fail_nth(0);
+		x->be->ops->alloc_fail_nth(x->be, 0);
 		check_shape(x, shape, ret);
 		if (x->twin) {
 			tret = dispatch(x->twin, x->tvm, x->tbo, c);
@@ -679,6 +679,12 @@ static void release_all(struct gvm_exec *x)
 	x->released = true;
 }
 
+void gvm_exec_release(struct gvm_exec *x)
+{
+	if (!x->released)
+		release_all(x);
+}
+
 int gvm_exec_finish(struct gvm_exec *x)
 {
 	size_t bos, vms;
@@ -694,9 +700,9 @@ int gvm_exec_finish(struct gvm_exec *x)
 			bug(x, "leak", "twin: %zu object(s) and %zu VM(s) still allocated at the end",
 			    bos, vms);
 	}
-	if (kcompat_alloc_stats().live != x->live_base)
+	if (x->be->ops->alloc_live(x->be) != x->live_base)
 		bug(x, "leak", "%zd library allocation(s) still live at the end",
-		    (ssize_t)(kcompat_alloc_stats().live - x->live_base));
+		    (ssize_t)(x->be->ops->alloc_live(x->be) - x->live_base));
 	return x->failed;
 }
 
@@ -711,15 +717,28 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	if (!x->o.name)
 		x->o.name = "<script>";
 	gvm_model_init(&x->model);
-	x->live_base = kcompat_alloc_stats().live;
 	sink.event = on_event;
 	sink.ctx = x;
-	x->be = gvm_backend_lean_create(&sink, 0);
+	x->create = opts->backend ? opts->backend : gvm_backend_lean_create;
+	x->be = x->create(&sink, 0);
 	if (!x->be) {
 		free(x);
 		return NULL;
 	}
+	x->live_base = x->be->ops->alloc_live(x->be);
 	return x;
+}
+
+const char *gvm_exec_unsupported(struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	return x->be->ops->unsupported(x->be, c);
+}
+
+int gvm_exec_snapshot(struct gvm_exec *x, uint32_t vm, struct gvm_snapshot *out)
+{
+	if (vm >= GVM_MAX_ID || !vm_open(x, vm))
+		return -ENOENT;
+	return x->be->ops->snapshot(x->be, x->vm[vm], out);
 }
 
 void gvm_exec_destroy(struct gvm_exec *x)

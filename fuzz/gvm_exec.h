@@ -18,11 +18,12 @@ struct gvm_exec_opts {
 	const char *name;	/* script name in BUG: lines */
 	bool quiet_ops;		/* no "op" lines */
 	bool trace;		/* "> command" before each command's events */
+	gvm_backend_create_fn *backend;	/* NULL: lib/ (gvm_backend_lean_create) */
 };
 
 struct gvm_exec;
 
-/* A fresh executor over lib/; NULL on allocation failure. */
+/* A fresh executor over opts->backend; NULL on allocation failure. */
 struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
 
 /**
@@ -35,10 +36,35 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
 
 /**
+ * gvm_exec_release() - release everything still alive, silently
+ *
+ * gvm_exec_finish() does it too. Executors whose backends share one
+ * allocator must all be released before any is finished, or the first
+ * one's leak check counts the others' objects.
+ */
+void gvm_exec_release(struct gvm_exec *x);
+
+/**
  * gvm_exec_finish() - release everything still alive, silently, and check
  * that nothing leaked. Return: 0, or 1 for a finding.
  */
 int gvm_exec_finish(struct gvm_exec *x);
+
+/**
+ * gvm_exec_unsupported() - why the executor's backend cannot run @c
+ *
+ * Return: NULL if it can, else the reason (a feature its GPUVM lacks).
+ * Ask for every command before running any.
+ */
+const char *gvm_exec_unsupported(struct gvm_exec *x, const struct gvm_cmd *c);
+
+/**
+ * gvm_exec_snapshot() - the state of VM @vm, for comparing backends
+ *
+ * Return: 0, -ENOENT if VM @vm is not open (never created, destroyed), or
+ * -ENOMEM. @out is valid until the next call into the executor.
+ */
+int gvm_exec_snapshot(struct gvm_exec *x, uint32_t vm, struct gvm_snapshot *out);
 
 /* Free the executor; releases what is still alive if finish did not run. */
 void gvm_exec_destroy(struct gvm_exec *x);

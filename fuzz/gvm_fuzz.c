@@ -2,14 +2,15 @@
 /* The body of every fuzz target; see gvm_fuzz.h. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "gvm_exec.h"
 #include "gvm_fuzz.h"
+#include "gvm_run.h"
 
-int gvm_fuzz_one(enum gvm_target target, const uint8_t *data, size_t size)
+int gvm_fuzz_one_on(const struct gvm_fuzz_on *on, enum gvm_target target,
+		    const uint8_t *data, size_t size)
 {
 	struct gvm_exec_opts opts = { .err = stderr, .name = gvm_target_name(target) };
 	struct gvm_script script = { 0 };
-	struct gvm_exec *x;
+	struct gvm_run *x;
 	int status = 0;
 	size_t i;
 
@@ -17,22 +18,34 @@ int gvm_fuzz_one(enum gvm_target target, const uint8_t *data, size_t size)
 		gvm_script_free(&script);
 		return 0;	/* out of memory in the harness: not a finding */
 	}
-	x = gvm_exec_create(&opts);
+	x = gvm_run_create(&opts, on->a, on->an, on->b, on->bn);
 	if (!x) {
 		gvm_script_free(&script);
 		return 0;
 	}
+	gvm_run_adapt(x, &script);
 	for (i = 0; i < script.n && !status; i++)
-		status = gvm_exec_run(x, &script.cmds[i]);
+		status = gvm_run_cmd(x, &script.cmds[i]);
 	if (!status)
-		status = gvm_exec_finish(x);
+		status = gvm_run_finish(x);
 	if (status) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%s", on->prefix ? on->prefix : "",
+			 on->name ? on->name : gvm_target_name(target));
 		fprintf(stderr, "BUG: found by %s; gpuvm_decode --target %s turns the input into a script\n",
-			gvm_target_name(target), gvm_target_name(target));
+			name, name);
 		fflush(stderr);
 		abort();
 	}
-	gvm_exec_destroy(x);
+	gvm_run_destroy(x);
 	gvm_script_free(&script);
 	return 0;
+}
+
+int gvm_fuzz_one(enum gvm_target target, const uint8_t *data, size_t size)
+{
+	static const struct gvm_fuzz_on lean = { .an = "lean" };
+
+	return gvm_fuzz_one_on(&lean, target, data, size);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace.
+# gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace,
+# --backend.
 # Usage: replay_cli_test.sh REPLAY_BINARY
 set -u
 
@@ -52,6 +53,16 @@ cp "$tmp/s.gvm" "$tmp/in"
 expect stdin 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- -
 printf 'vm 0 0x0 0x10000\nmap 0 0x0 0x1000 7 0x0\n' >"$tmp/in"
 expect stdin_error 2 '' '^<stdin>:2: ' -- -
+: >"$tmp/in"
+expect backend_upstream 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- --backend=upstream "$tmp/s.gvm"
+expect backend_both 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- -b both "$tmp/s.gvm"
+expect backend_unknown 2 '' "unknown backend 'linux' \(lean, upstream or both\)" -- --backend=linux "$tmp/s.gvm"
+printf 'vm 0 0x0 0x10000\nmadvise 0 0x0 0x1000\n' >"$tmp/m.gvm"
+expect backend_unsupported 2 '' ':2: madvise: unsupported on the upstream backend: madvise' -- --backend=both "$tmp/m.gvm"
+if [ -s "$tmp/out" ]; then
+	echo "FAIL backend_unsupported: printed events before refusing"
+	failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -695,14 +695,19 @@ TEST(sm_unmap_table)
 
 TEST(madvise_table)
 {
-	run_rows(K_MADVISE);
+	if (GVM_HAS_MADVISE)
+		run_rows(K_MADVISE);
+	else
+		fprintf(stderr, "madvise_table: skipped, this API era has no madvise\n");
 }
 
 /* Every entry point rejects an invalid range with -EINVAL and changes nothing. */
 TEST(invalid_requests)
 {
 	static const struct xva bad[] = {
+#ifndef GPUVM_UPSTREAM_QUIRKS	/* upstream accepts empty ranges (README) */
 		V(4, 0, OA, 0),				/* empty */
+#endif
 		V(0xfffffffffffff000ull, 0x2000, OA, 0),	/* wraps */
 		V(0xf0, 0x20, OA, 0),			/* past the window end */
 		V(0x100, 1, OA, 0),			/* outside the window */
@@ -729,8 +734,10 @@ TEST(invalid_requests)
 		CHECK(p == ERR_PTR(-EINVAL));
 		p = drm_gpuvm_sm_unmap_ops_create(e.vm, bad[i].addr, bad[i].range);
 		CHECK(p == ERR_PTR(-EINVAL));
-		p = drm_gpuvm_madvise_ops_create(e.vm, &req);
-		CHECK(p == ERR_PTR(-EINVAL));
+		if (GVM_HAS_MADVISE) {
+			p = drm_gpuvm_madvise_ops_create(e.vm, &req);
+			CHECK(p == ERR_PTR(-EINVAL));
+		}
 		CHECK_EQ(e.steps, 0);
 		collect_tree(&e, &r);
 		CHECK_EQ(r.nres, 2);

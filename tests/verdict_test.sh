@@ -25,7 +25,7 @@ verdict() {
 }
 
 check_input() {
-	local name=$1 target=$2 input=$3 want got rc
+	local name=$1 target=$2 input=$3 want got rc backend
 	"$target" "$input" >/dev/null 2>"$tmp/target.err"
 	want=$(verdict $?)
 	if ! "$decode" --target "$name" "$input" >"$tmp/script.gvm" 2>"$tmp/decode.err"; then
@@ -34,7 +34,9 @@ check_input() {
 		failed=$((failed + 1))
 		return
 	fi
-	"$replay" -q "$tmp/script.gvm" >/dev/null 2>"$tmp/replay.err"
+	# Targets on upstream name the backend in the script's second line.
+	backend=$(sed -n '2s/^# replay with: gpuvm_replay --backend=\([a-z]*\).*/\1/p' "$tmp/script.gvm")
+	"$replay" -q --backend="${backend:-lean}" "$tmp/script.gvm" >/dev/null 2>"$tmp/replay.err"
 	rc=$?
 	if [ $rc -eq 2 ]; then
 		echo "FAIL $input: the decoded script does not parse"

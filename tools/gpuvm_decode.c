@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz/gvm_decode.h"
+#include "fuzz/gvm_fuzz.h"
+#include "fuzz/gvm_run.h"
 
 static void list_targets(FILE *f)
 {
@@ -34,7 +36,10 @@ static void usage(FILE *f, const char *argv0)
 	list_targets(f);
 	fprintf(f,
 		"\n"
-		"                     (the _fuzzer suffix may be left out)\n"
+		"                     (the _fuzzer suffix may be left out);\n"
+		"                     upstream_NAME and differential_fuzzer: the\n"
+		"                     script those run on upstream's drm_gpuvm.c,\n"
+		"                     commands its API era lacks adapted away\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Exit status: 0 done, 1 out of memory, 2 bad usage or an\n"
@@ -69,6 +74,39 @@ static uint8_t *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
+/*
+ * Targets that run another target's inputs on upstream's drm_gpuvm.c:
+ * their backends, with *@base the target whose format they decode.
+ */
+static const struct gvm_fuzz_on *variant(const char *arg, const char **base)
+{
+	static const char prefix[] = "upstream_";
+
+	*base = arg;
+	if (!strncmp(arg, prefix, strlen(prefix))) {
+		*base = arg + strlen(prefix);
+		return &gvm_fuzz_upstream;
+	}
+	if (!strcmp(arg, "differential_fuzzer") || !strcmp(arg, "differential")) {
+		*base = gvm_target_name(GVM_TARGET_MULTI_VM);
+		return &gvm_fuzz_differential;
+	}
+	return NULL;
+}
+
+/* Adapt @script as @on's fuzz target does; -1 out of memory. */
+static int adapt(const struct gvm_fuzz_on *on, struct gvm_script *script, size_t *changes)
+{
+	struct gvm_exec_opts opts = { 0 };
+	struct gvm_run *r = gvm_run_create(&opts, on->a, on->an, on->b, on->bn);
+
+	if (!r)
+		return -1;
+	*changes = gvm_run_adapt(r, script);
+	gvm_run_destroy(r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -77,7 +115,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gvm_script script = { 0 };
-	const char *path, *name, *target_arg = NULL;
+	const char *path, *name, *target_arg = NULL, *base;
+	const struct gvm_fuzz_on *on;
+	size_t changes = 0;
 	char line[GVM_MAX_LINE + 1];
 	size_t len = 0, i;
 	uint8_t *data;
@@ -103,7 +143,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, ")\n");
 		return 2;
 	}
-	target = gvm_target_from_name(target_arg);
+	on = variant(target_arg, &base);
+	target = gvm_target_from_name(base);
 	if (target < 0) {
 		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
 			target_arg);
@@ -140,9 +181,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(data);
+	if (on && adapt(on, &script, &changes)) {
+		fprintf(stderr, "%s: out of memory\n", argv[0]);
+		gvm_script_free(&script);
+		return 1;
+	}
 
 	printf("# decoded from %s for %s\n", name,
-	       gvm_target_name((enum gvm_target)target));
+	       on ? target_arg : gvm_target_name((enum gvm_target)target));
+	if (on)
+		printf("# replay with: gpuvm_replay --backend=%s (%zu command(s) adapted to it)\n",
+		       on->b ? "both" : on->an, changes);
 	for (i = 0; i < script.n; i++) {
 		if (gvm_cmd_format(&script.cmds[i], line, sizeof(line)) < 0) {
 			/* Cannot happen: decoded scripts are valid. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * gpuvm-replay: run a .gvm op script against the library with every check
- * on. Exit 0 clean, 1 a finding (BUG: lines on stderr), 2 a bad script or
- * bad usage ("file:line: message" on stderr).
+ * gpuvm-replay: run a .gvm op script against the library, upstream's own
+ * drm_gpuvm.c, or both in lockstep, with every check on. Exit 0 clean, 1 a
+ * finding (BUG: or DIFF: lines on stderr), 2 a bad script, a command the
+ * backend does not support, or bad usage ("file:line: message" on stderr).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,22 +12,28 @@
 #include <string.h>
 #include "fuzz/gvm_exec.h"
 #include "fuzz/gvm_parse.h"
+#include "fuzz/gvm_run.h"
 
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
 		"usage: %s [options] SCRIPT.gvm|-\n"
 		"\n"
-		"Replay a GPUVM op script against lib/ with every check on: the\n"
-		"invariant checker, refcount equations, WARNs and the reference\n"
-		"model after every command, and a leak check at the end.\n"
+		"Replay a GPUVM op script with every check on: the invariant\n"
+		"checker, refcount equations, WARNs and the reference model after\n"
+		"every command, and a leak check at the end.\n"
 		"\n"
-		"  -q, --quiet   do not print \"op\" lines\n"
-		"  -t, --trace   print each command (\"> cmd\") before its events\n"
-		"  -h, --help    this text\n"
+		"  -b, --backend=NAME  lean (lib/, the default), upstream (upstream's\n"
+		"                      own drm_gpuvm.c), or both: run on the two in\n"
+		"                      lockstep and report the first difference in\n"
+		"                      events or state (DIFF: lines on stderr)\n"
+		"  -q, --quiet         do not print \"op\" lines\n"
+		"  -t, --trace         print each command (\"> cmd\") before its events\n"
+		"  -h, --help          this text\n"
 		"\n"
-		"Exit status: 0 clean, 1 a finding (BUG: lines on stderr),\n"
-		"2 a bad script or usage.\n", argv0);
+		"Exit status: 0 clean, 1 a finding or a difference (BUG: or DIFF:\n"
+		"lines on stderr), 2 a bad script, a command the backend does not\n"
+		"support, or bad usage.\n", argv0);
 }
 
 /* Read all of @f; NULL with errno set on failure. */
@@ -57,9 +64,39 @@ static char *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
+/* The backends, by --backend name; "both" runs the first two. */
+static const struct {
+	const char *name;
+	gvm_backend_create_fn *create;
+} backends[] = {
+	{ "lean", gvm_backend_lean_create },
+	{ "upstream", gvm_backend_upstream_create },
+};
+
+/* Backend(s) for --backend=@name: 0, 2 on a bad name, -1 out of memory. */
+static int run_create(struct gvm_run **r, const char *name, const struct gvm_exec_opts *opts)
+{
+	size_t i;
+
+	if (!strcmp(name, "both")) {
+		*r = gvm_run_create(opts, backends[0].create, backends[0].name,
+				    backends[1].create, backends[1].name);
+		return *r ? 0 : -1;
+	}
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (!strcmp(name, backends[i].name)) {
+			*r = gvm_run_create(opts, backends[i].create, backends[i].name,
+					    NULL, NULL);
+			return *r ? 0 : -1;
+		}
+	}
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,16 +104,19 @@ int main(int argc, char **argv)
 	};
 	struct gvm_exec_opts opts = { .out = stdout, .err = stderr };
 	struct gvm_script script = { 0 };
-	struct gvm_exec *x;
-	const char *path;
+	const char *path, *backend = "lean", *why;
+	struct gvm_run *r = NULL;
 	char err[GVM_MAX_LINE + 256];
 	size_t len = 0, i;
 	int c, status = 0;
 	char *text;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "qth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:qth", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			backend = optarg;
+			break;
 		case 'q':
 			opts.quiet_ops = true;
 			break;
@@ -118,18 +158,33 @@ int main(int argc, char **argv)
 	}
 	free(text);
 
-	x = gvm_exec_create(&opts);
-	if (!x) {
-		fprintf(stderr, "%s: out of memory\n", argv[0]);
+	c = run_create(&r, backend, &opts);
+	if (c) {
+		if (c == 2)
+			fprintf(stderr, "%s: unknown backend '%s' (lean, upstream or both)\n",
+				argv[0], backend);
+		else
+			fprintf(stderr, "%s: out of memory\n", argv[0]);
 		gvm_script_free(&script);
 		return 2;
 	}
+	/* Refuse the script before running any of it, never half-way. */
+	for (i = 0; i < script.n; i++) {
+		why = gvm_run_unsupported(r, &script.cmds[i]);
+		if (why) {
+			fprintf(stderr, "%s:%u: %s: unsupported on the %s\n", opts.name,
+				script.cmds[i].line, gvm_kind_name(script.cmds[i].kind), why);
+			gvm_run_destroy(r);
+			gvm_script_free(&script);
+			return 2;
+		}
+	}
 	for (i = 0; i < script.n && !status; i++)
-		status = gvm_exec_run(x, &script.cmds[i]);
+		status = gvm_run_cmd(r, &script.cmds[i]);
 	if (!status)
-		status = gvm_exec_finish(x);
+		status = gvm_run_finish(r);
 	fflush(stdout);
-	gvm_exec_destroy(x);
+	gvm_run_destroy(r);
 	gvm_script_free(&script);
 	return status ? 1 : 0;
 }

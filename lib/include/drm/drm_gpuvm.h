@@ -31,6 +31,14 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+
+/*
+ * API features, for code that is also built on older upstream trees
+ * (upstream/compat/drm/drm_gpuvm.h sets them from the tree's era).
+ */
+#define GVM_HAS_MADVISE			1
+#define GVM_HAS_IMMEDIATE_MODE		1
+#define GVM_HAS_DEFERRED_CLEANUP	1
 #include <drm/drm_device.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>

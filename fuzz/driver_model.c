@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The driver model over lib/: executes backend calls the way GPUVM drivers
- * do, taking every lock the API asserts.
+ * The driver model: executes backend calls the way GPUVM drivers do,
+ * taking every lock the API asserts. Built twice from this one source:
+ * over lib/ (gvm_backend_lean_create) and over upstream's own drm_gpuvm.c
+ * (GVM_DRIVER_UPSTREAM: gvm_backend_upstream_create), where
+ * upstream/compat gives it mainline's API on the tree's era and GVM_HAS_*
+ * says what the era lacks; unsupported() refuses those commands up front.
  *
  * Staged VMs (nouveau, xe): the bind runs in the ioctl. drm_exec locks the
  * VM's resv and every object the request touches (sm_map_exec_lock), the
@@ -33,6 +37,24 @@
 #include <drm/drm_gpuvm_check.h>
 #include "gvm_backend.h"
 #include "gvm_cmd.h"
+
+#ifdef GVM_DRIVER_UPSTREAM
+#include <gvm_upstream_era.h>
+#define DRIVER_NAME	"upstream"
+#define DRIVER_ORIGIN	" (this tree: " GVM_UPSTREAM_ORIGIN ")"
+#define DRIVER_CREATE	gvm_backend_upstream_create
+/*
+ * Upstream accepts empty ranges everywhere and checks nothing in
+ * prefetch (README "Differences"); drivers' ioctls refuse such requests
+ * before GPUVM sees them, and so does this model, as lib/ does itself.
+ */
+#define DRIVER_CHECKS_RANGES	1
+#else
+#define DRIVER_NAME	"lean"
+#define DRIVER_ORIGIN	""
+#define DRIVER_CREATE	gvm_backend_lean_create
+#define DRIVER_CHECKS_RANGES	0
+#endif
 
 struct lean;
 
@@ -560,6 +582,8 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 	if (__builtin_add_overflow(p->start, p->range, &end) ||
 	    __builtin_add_overflow(p->reserve_addr, p->reserve_range, &end))
 		return -EINVAL;
+	if (p->immediate && !GVM_HAS_IMMEDIATE_MODE)
+		return -EOPNOTSUPP;	/* unsupported() refuses it first */
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
 	if (!vm)
 		return -ENOMEM;
@@ -568,8 +592,10 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 		kfree(vm);
 		return -ENOMEM;
 	}
+#if GVM_HAS_IMMEDIATE_MODE
 	if (p->immediate)
 		flags |= DRM_GPUVM_IMMEDIATE_MODE;
+#endif
 	if (p->resv_protected)
 		flags |= DRM_GPUVM_RESV_PROTECTED;
 	vm->be = be;
@@ -753,6 +779,14 @@ static int immediate_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_m
 	return ret;
 }
 
+/* An empty range, or one past 2^64, that the ioctl refuses (DRIVER_CHECKS_RANGES). */
+static bool refused_range(uint64_t addr, uint64_t range)
+{
+	uint64_t end;
+
+	return DRIVER_CHECKS_RANGES && (!range || __builtin_add_overflow(addr, range, &end));
+}
+
 static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
 		    uint64_t range, struct gvm_be_bo *hbo, uint64_t offset)
 {
@@ -763,6 +797,8 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 		.map = { .va = { addr, range }, .gem = { offset, bo ? &bo->base : NULL } },
 	};
 
+	if (refused_range(addr, range))
+		return -EINVAL;
 	if (bo && mode_conflict(&bo->base, immediate))
 		return -EINVAL;
 	if (immediate)
@@ -847,6 +883,8 @@ static int vm_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t
 static int lean_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
 		      uint64_t range)
 {
+	if (refused_range(addr, range))
+		return -EINVAL;
 	return vm_unmap(to_lean(gbe), (struct lean_vm *)hvm, addr, range);
 }
 
@@ -861,6 +899,8 @@ static int lean_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t
 	struct drm_exec exec;
 	int ret;
 
+	if (refused_range(addr, range))
+		return -EINVAL;
 	ret = lock_vm_and(&exec, vm, NULL);
 	if (ret)
 		return ret;
@@ -879,9 +919,12 @@ static int lean_prefetch(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_
 			 uint64_t range)
 {
 	struct lean_vm *vm = (struct lean_vm *)hvm;
-	struct drm_gpuva_ops *ops = drm_gpuvm_prefetch_ops_create(&vm->base, addr, range);
+	struct drm_gpuva_ops *ops;
 	struct drm_gpuva_op *op;
 
+	if (refused_range(addr, range))
+		return -EINVAL;
+	ops = drm_gpuvm_prefetch_ops_create(&vm->base, addr, range);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
 	drm_gpuva_for_each_op(op, ops)
@@ -1168,13 +1211,45 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Zombies of @gpuvm by object id; none before deferred cleanup existed. */
+static int snapshot_zombies(struct lean *be, struct drm_gpuvm *gpuvm, struct gvm_snapshot *out)
+{
+#if GVM_HAS_DEFERRED_CLEANUP
+	struct drm_gpuvm_bo *vm_bo;
+	struct llist_node *node;
+	size_t n = 0;
+
+	for (node = gpuvm->bo_defer.first; node; node = node->next)
+		n++;
+	if (n > be->zombies_cap) {
+		uint32_t *z = realloc(be->zombies, n * sizeof(*z));
+
+		if (!z)
+			return -ENOMEM;
+		be->zombies = z;
+		be->zombies_cap = n;
+	}
+	out->nzombies = 0;
+	for (node = gpuvm->bo_defer.first; node; node = node->next) {
+		vm_bo = container_of(node, struct drm_gpuvm_bo, list.entry.bo_defer);
+		be->zombies[out->nzombies++] = to_bo(vm_bo->obj)->id;
+	}
+	if (out->nzombies)
+		qsort(be->zombies, out->nzombies, sizeof(*be->zombies), cmp_u32);
+#else
+	(void)gpuvm;
+	out->nzombies = 0;
+#endif
+	out->zombies = be->zombies;
+	return 0;
+}
+
 static int lean_snapshot(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 			 struct gvm_snapshot *out)
 {
 	struct lean *be = to_lean(gbe);
 	struct drm_gpuvm *gpuvm = &((struct lean_vm *)hvm)->base;
 	struct drm_gpuvm_bo *vm_bo;
-	struct llist_node *node;
 	struct drm_gpuva *va;
 	struct lean_bo *bo;
 	size_t n = 0;
@@ -1215,26 +1290,7 @@ static int lean_snapshot(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 	out->vm_bos = be->vm_bos;
 	qsort(be->vm_bos, out->nvm_bos, sizeof(be->vm_bos[0]), cmp_u32);
 
-	n = 0;
-	for (node = gpuvm->bo_defer.first; node; node = node->next)
-		n++;
-	if (n > be->zombies_cap) {
-		uint32_t *z = realloc(be->zombies, n * sizeof(*z));
-
-		if (!z)
-			return -ENOMEM;
-		be->zombies = z;
-		be->zombies_cap = n;
-	}
-	out->nzombies = 0;
-	for (node = gpuvm->bo_defer.first; node; node = node->next) {
-		vm_bo = container_of(node, struct drm_gpuvm_bo, list.entry.bo_defer);
-		be->zombies[out->nzombies++] = to_bo(vm_bo->obj)->id;
-	}
-	if (out->nzombies)
-		qsort(be->zombies, out->nzombies, sizeof(*be->zombies), cmp_u32);
-	out->zombies = be->zombies;
-	return 0;
+	return snapshot_zombies(be, gpuvm, out);
 }
 
 static bool lean_check(struct gvm_backend *gbe, char *msg, size_t len)
@@ -1303,8 +1359,31 @@ static void lean_destroy(struct gvm_backend *gbe)
 	free(be);
 }
 
+static void lean_alloc_fail_nth(struct gvm_backend *gbe, unsigned long nth)
+{
+	(void)gbe;
+	kcompat_alloc_fail_nth(nth);
+}
+
+static size_t lean_alloc_live(struct gvm_backend *gbe)
+{
+	(void)gbe;
+	return kcompat_alloc_stats().live;
+}
+
+/* Commands this build of GPUVM cannot run, and why. */
+static const char *lean_unsupported(struct gvm_backend *gbe, const struct gvm_cmd *c)
+{
+	(void)gbe;
+	if (!GVM_HAS_IMMEDIATE_MODE && c->kind == GVM_CMD_VM && (c->flags & GVM_F_IMMEDIATE))
+		return "immediate mode (DRM_GPUVM_IMMEDIATE_MODE) needs Linux 6.18+" DRIVER_ORIGIN;
+	if (!GVM_HAS_MADVISE && c->kind == GVM_CMD_MADVISE)
+		return "madvise (drm_gpuvm_madvise_ops_create) needs Linux 6.18+" DRIVER_ORIGIN;
+	return NULL;
+}
+
 static const struct gvm_backend_ops lean_ops = {
-	.name = "lean",
+	.name = DRIVER_NAME,
 	.vm_create = lean_vm_create,
 	.bo_create = lean_bo_create,
 	.map = lean_map,
@@ -1325,9 +1404,12 @@ static const struct gvm_backend_ops lean_ops = {
 	.live = lean_live,
 	.take_warning = lean_take_warning,
 	.destroy = lean_destroy,
+	.alloc_fail_nth = lean_alloc_fail_nth,
+	.alloc_live = lean_alloc_live,
+	.unsupported = lean_unsupported,
 };
 
-struct gvm_backend *gvm_backend_lean_create(const struct gvm_sink *sink, unsigned int flags)
+struct gvm_backend *DRIVER_CREATE(const struct gvm_sink *sink, unsigned int flags)
 {
 	/* Harness memory: plain malloc, outside lib/'s accounting. */
 	struct lean *be = calloc(1, sizeof(*be));
