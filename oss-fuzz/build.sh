@@ -86,7 +86,18 @@ mkdir -p "$obj" "$OUT"
 objof() {
 	printf '%s\n' "$obj/${1//\//_}.o"
 }
+# The targets over upstream's own drm_gpuvm.c (differential_fuzzer and the
+# upstream_<name> variants) need a kernel tree, which Bazel's @linux_gpuvm
+# fetches (bazel/kernel_source.bzl); this build has lib/ only.
+upstream_only() {
+	[[ $1 == fuzz/gvm_fuzz_upstream.c || $1 == fuzz/targets/differential_fuzzer.c ]]
+}
+sources=()
 for f in lib/*.c fuzz/*.c fuzz/targets/*.c; do
+	upstream_only "$f" || sources+=("$f")
+done
+
+for f in "${sources[@]}"; do
 	extra=()
 	harness "$f" && extra=("$no_cov")
 	# shellcheck disable=SC2086
@@ -94,13 +105,14 @@ for f in lib/*.c fuzz/*.c fuzz/targets/*.c; do
 done
 
 common=()
-for f in lib/*.c fuzz/*.c; do
-	common+=("$(objof "$f")")
+for f in "${sources[@]}"; do
+	[[ $f == fuzz/targets/* ]] || common+=("$(objof "$f")")
 done
 
 seeds=$WORK/gpuvm-seeds
 names=()
-for t in fuzz/targets/*.c; do
+for t in "${sources[@]}"; do
+	[[ $t == fuzz/targets/* ]] || continue
 	name=$(basename "$t" .c)
 	names+=("$name")
 	# Linked by the C++ driver: libFuzzer and the sanitizer runtimes are
