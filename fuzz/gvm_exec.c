@@ -2,6 +2,7 @@
 /* The command executor; see gvm_exec.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/kcompat.h>
@@ -24,9 +25,8 @@ struct gvm_exec {
 	struct gvm_backend *twin;
 	struct gvm_be_vm *tvm[GVM_MAX_ID];
 	struct gvm_be_bo *tbo[GVM_MAX_ID];
-	struct event_log log, tlog;
+	struct event_log *log, *tlog;	/* allocated with the twin */
 	unsigned long inject_nth;	/* armed by "inject alloc N" */
-	struct gvm_model model;
 	struct gvm_be_vm *vm[GVM_MAX_ID];
 	struct gvm_be_bo *bo[GVM_MAX_ID];
 	bool vm_freed[GVM_MAX_ID];
@@ -36,6 +36,8 @@ struct gvm_exec {
 	size_t live_base;		/* lib allocations before we started */
 	bool failed;
 	const struct gvm_cmd *cur;	/* for BUG: lines */
+	/* Last: mostly left uninitialised, see struct gvm_model. */
+	struct gvm_model model;
 };
 
 static __attribute__((format(printf, 3, 4)))
@@ -93,7 +95,7 @@ static void log_event(struct event_log *log, const struct gvm_event *ev)
 
 static void on_twin_event(void *ctx, const struct gvm_event *ev)
 {
-	log_event(&((struct gvm_exec *)ctx)->tlog, ev);
+	log_event(((struct gvm_exec *)ctx)->tlog, ev);
 }
 
 static void on_event(void *ctx, const struct gvm_event *ev)
@@ -102,7 +104,7 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 	FILE *f = x->o.out;
 
 	if (x->twin)
-		log_event(&x->log, ev);
+		log_event(x->log, ev);
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
@@ -181,18 +183,15 @@ static bool same_map(const struct gvm_map *a, const struct gvm_map *b)
 	       a->offset == b->offset;
 }
 
-/* Compare one VM's state with the model; print it if @dump. */
-static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
+/* Compare one VM's state @sp with the model; print it if @dump. */
+static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot *sp,
+		     bool dump)
 {
 	const struct gvm_model_vm *mv = &x->model.vm[id];
-	struct gvm_snapshot s;
+	const struct gvm_snapshot s = *sp;
 	size_t i, z = 0;
 	uint32_t b;
 
-	if (x->be->ops->snapshot(x->be, x->vm[id], &s)) {
-		bug(x, "snapshot", "vm%u: out of memory", id);
-		return;
-	}
 	if (dump && x->o.out) {
 		fprintf(x->o.out, "dump vm%u\n", id);
 		for (i = 0; i < s.nvas; i++) {
@@ -283,7 +282,7 @@ static void check_lifetimes(struct gvm_exec *x)
 	uint32_t i;
 
 	for (i = 0; i < x->model.vm_ids || i < x->model.bo_ids; i++) {
-		if (x->model.vm[i].created &&
+		if (i < x->model.vm_ids && x->model.vm[i].created &&
 		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
 			bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
@@ -294,7 +293,8 @@ static void check_lifetimes(struct gvm_exec *x)
 	}
 }
 
-static void compare_twin_state(struct gvm_exec *x, uint32_t id);
+static void compare_twin_state(struct gvm_exec *x, uint32_t id,
+			       const struct gvm_snapshot *a);
 
 static void check_all(struct gvm_exec *x, int dump_vm)
 {
@@ -310,11 +310,18 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		bug(x, "invariant", "twin: %s", msg);
 	check_lifetimes(x);
 	for (i = 0; i < x->model.vm_ids; i++) {
+		struct gvm_snapshot s;
+
 		if (!x->model.vm[i].created || x->vm_freed[i])
 			continue;
-		check_vm(x, i, (int)i == dump_vm);
+		if (x->be->ops->snapshot(x->be, x->vm[i], &s)) {
+			bug(x, "snapshot", "vm%u: out of memory", i);
+			continue;
+		}
+		check_vm(x, i, &s, (int)i == dump_vm);
+		/* The twin's snapshot lives in its own backend: @s stays valid. */
 		if (x->twin)
-			compare_twin_state(x, i);
+			compare_twin_state(x, i, &s);
 	}
 }
 
@@ -322,7 +329,7 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 
 static bool vm_open(struct gvm_exec *x, uint32_t id)
 {
-	return x->model.vm[id].created && x->model.vm[id].open;
+	return id < x->model.vm_ids && x->model.vm[id].created && x->model.vm[id].open;
 }
 
 static bool bo_open(struct gvm_exec *x, uint32_t id)
@@ -439,8 +446,19 @@ static int start_twin(struct gvm_exec *x)
 {
 	struct gvm_sink sink = { .event = on_twin_event, .ctx = x };
 
+	x->log = malloc(2 * sizeof(*x->log));
+	if (!x->log)
+		return -ENOMEM;
+	x->tlog = x->log + 1;
+	x->log->n = x->tlog->n = 0;
+	x->log->overflow = x->tlog->overflow = false;
 	x->twin = gvm_backend_lean_create(&sink, GVM_LEAN_CALLBACKS);
-	return x->twin ? 0 : -ENOMEM;
+	if (!x->twin) {
+		free(x->log);
+		x->log = x->tlog = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static bool same_event(const struct gvm_event *a, const struct gvm_event *b)
@@ -461,24 +479,26 @@ static void compare_twin_run(struct gvm_exec *x, int ret, int tret)
 		bug(x, "twin", "op-list path returned %d, callback path %d", ret, tret);
 		return;
 	}
-	if (x->log.overflow || x->tlog.overflow)
+	if (x->log->overflow || x->tlog->overflow)
 		return;	/* too many events to keep: the state comparison remains */
-	for (i = 0; i < x->log.n || i < x->tlog.n; i++) {
-		if (i >= x->log.n || i >= x->tlog.n || !same_event(&x->log.ev[i], &x->tlog.ev[i])) {
+	for (i = 0; i < x->log->n || i < x->tlog->n; i++) {
+		if (i >= x->log->n || i >= x->tlog->n ||
+		    !same_event(&x->log->ev[i], &x->tlog->ev[i])) {
 			bug(x, "twin", "event #%zu differs between the op-list and callback paths (%zu vs %zu events)",
-			    i, x->log.n, x->tlog.n);
+			    i, x->log->n, x->tlog->n);
 			return;
 		}
 	}
 }
 
-static void compare_twin_state(struct gvm_exec *x, uint32_t id)
+static void compare_twin_state(struct gvm_exec *x, uint32_t id,
+			       const struct gvm_snapshot *sa)
 {
-	struct gvm_snapshot a, b;
+	const struct gvm_snapshot a = *sa;
+	struct gvm_snapshot b;
 	size_t i;
 
-	if (x->be->ops->snapshot(x->be, x->vm[id], &a) ||
-	    x->twin->ops->snapshot(x->twin, x->tvm[id], &b)) {
+	if (x->twin->ops->snapshot(x->twin, x->tvm[id], &b)) {
 		bug(x, "snapshot", "vm%u: out of memory", id);
 		return;
 	}
@@ -537,8 +557,10 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	} else if (want == -ENOENT) {
 		ret = want;
 	} else {
-		x->log.n = x->tlog.n = 0;
-		x->log.overflow = x->tlog.overflow = false;
+		if (x->twin) {
+			x->log->n = x->tlog->n = 0;
+			x->log->overflow = x->tlog->overflow = false;
+		}
 		if (inject)
 			kcompat_alloc_fail_nth(inject);
 		ret = dispatch(x->be, x->vm, x->bo, c);
@@ -615,11 +637,13 @@ int gvm_exec_finish(struct gvm_exec *x)
 
 struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 {
-	struct gvm_exec *x = calloc(1, sizeof(*x));
+	/* Not calloc: the model zeroes what it uses (see struct gvm_model). */
+	struct gvm_exec *x = malloc(sizeof(*x));
 	struct gvm_sink sink;
 
 	if (!x)
 		return NULL;
+	memset(x, 0, offsetof(struct gvm_exec, model));
 	x->o = *opts;
 	if (!x->o.name)
 		x->o.name = "<script>";
@@ -645,5 +669,6 @@ void gvm_exec_destroy(struct gvm_exec *x)
 	if (x->twin)
 		x->twin->ops->destroy(x->twin);
 	gvm_model_free(&x->model);
+	free(x->log);
 	free(x);
 }
