@@ -2,6 +2,7 @@
 /* The command executor; see gvm_exec.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gvm_exec.h"
@@ -10,7 +11,7 @@
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Events of one command, kept to compare a twin with its original. */
+/* Events of one command: its ops are checked, the twin's compared. */
 struct event_log {
 	struct gvm_event ev[256];
 	size_t n;
@@ -25,11 +26,12 @@ struct gvm_exec {
 	struct gvm_backend *twin;
 	struct gvm_be_vm *tvm[GVM_MAX_ID];
 	struct gvm_be_bo *tbo[GVM_MAX_ID];
-	struct event_log log, tlog;
-	struct gvm_event shape[256];	/* the ops the command must produce */
+	/* Scratch of the current command, allocated once, not zeroed. */
+	struct gvm_exec_scratch *scratch;
+	struct event_log *log, *tlog;	/* its events; the twin's */
+	struct gvm_event *shape;	/* the ops it must produce */
 	unsigned long inject_nth;	/* armed by "inject alloc N" */
 	unsigned int inject_step;	/* armed by "inject step N" */
-	struct gvm_model model;
 	struct gvm_be_vm *vm[GVM_MAX_ID];
 	struct gvm_be_bo *bo[GVM_MAX_ID];
 	bool vm_freed[GVM_MAX_ID];
@@ -39,6 +41,15 @@ struct gvm_exec {
 	size_t live_base;		/* backend allocations before we started */
 	bool failed;
 	const struct gvm_cmd *cur;	/* for BUG: lines */
+	/* Last: mostly left uninitialised, see struct gvm_model. */
+	struct gvm_model model;
+};
+
+#define SHAPE_MAX	256
+
+struct gvm_exec_scratch {
+	struct event_log log, tlog;
+	struct gvm_event shape[SHAPE_MAX];
 };
 
 static __attribute__((format(printf, 3, 4)))
@@ -96,7 +107,7 @@ static void log_event(struct event_log *log, const struct gvm_event *ev)
 
 static void on_twin_event(void *ctx, const struct gvm_event *ev)
 {
-	log_event(&((struct gvm_exec *)ctx)->tlog, ev);
+	log_event(((struct gvm_exec *)ctx)->tlog, ev);
 }
 
 static void on_event(void *ctx, const struct gvm_event *ev)
@@ -104,7 +115,7 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 	struct gvm_exec *x = ctx;
 	FILE *f = x->o.out;
 
-	log_event(&x->log, ev);
+	log_event(x->log, ev);
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
@@ -221,18 +232,15 @@ static void op_text(const struct gvm_event *ev, char *buf, size_t len)
 		 part_text(ev->has_next, &ev->next, next, sizeof(next)));
 }
 
-/* Compare one VM's state with the model; print it if @dump. */
-static void check_vm(struct gvm_exec *x, uint32_t id, bool dump)
+/* Compare one VM's state @sp with the model; print it if @dump. */
+static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot *sp,
+		     bool dump)
 {
 	const struct gvm_model_vm *mv = &x->model.vm[id];
-	struct gvm_snapshot s;
+	const struct gvm_snapshot s = *sp;
 	size_t i, z = 0;
 	uint32_t b;
 
-	if (x->be->ops->snapshot(x->be, x->vm[id], &s)) {
-		bug(x, "snapshot", "vm%u: out of memory", id);
-		return;
-	}
 	if (dump && x->o.out) {
 		fprintf(x->o.out, "dump vm%u\n", id);
 		for (i = 0; i < s.nvas; i++) {
@@ -323,7 +331,7 @@ static void check_lifetimes(struct gvm_exec *x)
 	uint32_t i;
 
 	for (i = 0; i < x->model.vm_ids || i < x->model.bo_ids; i++) {
-		if (x->model.vm[i].created &&
+		if (i < x->model.vm_ids && x->model.vm[i].created &&
 		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
 			bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
@@ -334,7 +342,8 @@ static void check_lifetimes(struct gvm_exec *x)
 	}
 }
 
-static void compare_twin_state(struct gvm_exec *x, uint32_t id);
+static void compare_twin_state(struct gvm_exec *x, uint32_t id,
+			       const struct gvm_snapshot *a);
 
 static void check_all(struct gvm_exec *x, int dump_vm)
 {
@@ -350,11 +359,18 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		bug(x, "invariant", "twin: %s", msg);
 	check_lifetimes(x);
 	for (i = 0; i < x->model.vm_ids; i++) {
+		struct gvm_snapshot s;
+
 		if (!x->model.vm[i].created || x->vm_freed[i])
 			continue;
-		check_vm(x, i, (int)i == dump_vm);
+		if (x->be->ops->snapshot(x->be, x->vm[i], &s)) {
+			bug(x, "snapshot", "vm%u: out of memory", i);
+			continue;
+		}
+		check_vm(x, i, &s, (int)i == dump_vm);
+		/* The twin's snapshot lives in its own backend: @s stays valid. */
 		if (x->twin)
-			compare_twin_state(x, i);
+			compare_twin_state(x, i, &s);
 	}
 }
 
@@ -367,10 +383,10 @@ static void check_shape(struct gvm_exec *x, ssize_t n, int ret)
 	ssize_t want = 0;
 	size_t i;
 
-	if (n < 0 || x->log.overflow)
+	if (n < 0 || x->log->overflow)
 		return;
-	for (i = 0; i < x->log.n; i++) {
-		const struct gvm_event *ev = &x->log.ev[i];
+	for (i = 0; i < x->log->n; i++) {
+		const struct gvm_event *ev = &x->log->ev[i];
 
 		if (ev->kind != GVM_EV_OP_MAP && ev->kind != GVM_EV_OP_UNMAP &&
 		    ev->kind != GVM_EV_OP_REMAP && ev->kind != GVM_EV_OP_PREFETCH)
@@ -400,7 +416,7 @@ static void check_shape(struct gvm_exec *x, ssize_t n, int ret)
 
 static bool vm_open(struct gvm_exec *x, uint32_t id)
 {
-	return x->model.vm[id].created && x->model.vm[id].open;
+	return id < x->model.vm_ids && x->model.vm[id].created && x->model.vm[id].open;
 }
 
 static bool bo_open(struct gvm_exec *x, uint32_t id)
@@ -517,6 +533,8 @@ static int start_twin(struct gvm_exec *x)
 {
 	struct gvm_sink sink = { .event = on_twin_event, .ctx = x };
 
+	x->tlog->n = 0;
+	x->tlog->overflow = false;
 	x->twin = x->create(&sink, GVM_LEAN_CALLBACKS);
 	return x->twin ? 0 : -ENOMEM;
 }
@@ -531,24 +549,26 @@ static void compare_twin_run(struct gvm_exec *x, int ret, int tret)
 		bug(x, "twin", "op-list path returned %d, callback path %d", ret, tret);
 		return;
 	}
-	if (x->log.overflow || x->tlog.overflow)
+	if (x->log->overflow || x->tlog->overflow)
 		return;	/* too many events to keep: the state comparison remains */
-	for (i = 0; i < x->log.n || i < x->tlog.n; i++) {
-		if (i >= x->log.n || i >= x->tlog.n || !same_event(&x->log.ev[i], &x->tlog.ev[i])) {
+	for (i = 0; i < x->log->n || i < x->tlog->n; i++) {
+		if (i >= x->log->n || i >= x->tlog->n ||
+		    !same_event(&x->log->ev[i], &x->tlog->ev[i])) {
 			bug(x, "twin", "event #%zu differs between the op-list and callback paths (%zu vs %zu events)",
-			    i, x->log.n, x->tlog.n);
+			    i, x->log->n, x->tlog->n);
 			return;
 		}
 	}
 }
 
-static void compare_twin_state(struct gvm_exec *x, uint32_t id)
+static void compare_twin_state(struct gvm_exec *x, uint32_t id,
+			       const struct gvm_snapshot *sa)
 {
-	struct gvm_snapshot a, b;
+	const struct gvm_snapshot a = *sa;
+	struct gvm_snapshot b;
 	size_t i;
 
-	if (x->be->ops->snapshot(x->be, x->vm[id], &a) ||
-	    x->twin->ops->snapshot(x->twin, x->tvm[id], &b)) {
+	if (x->twin->ops->snapshot(x->twin, x->tvm[id], &b)) {
 		bug(x, "snapshot", "vm%u: out of memory", id);
 		return;
 	}
@@ -610,14 +630,14 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 
 	want = predict(x, c);
 	shape = want ? -1 : gvm_shape_predict(&x->model.vm[c->vm], c, x->shape,
-					       ARRAY_LEN(x->shape));
+					       SHAPE_MAX);
 	if (c->kind == GVM_CMD_TWIN) {
 		ret = start_twin(x);
 	} else if (want == -ENOENT) {
 		ret = want;
 	} else {
-		x->log.n = x->tlog.n = 0;
-		x->log.overflow = x->tlog.overflow = false;
+		x->log->n = x->tlog->n = 0;
+		x->log->overflow = x->tlog->overflow = false;
 		if (inject)
 			x->be->ops->alloc_fail_nth(x->be, inject);
 		if (step)
@@ -708,11 +728,21 @@ int gvm_exec_finish(struct gvm_exec *x)
 
 struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 {
-	struct gvm_exec *x = calloc(1, sizeof(*x));
+	/* Not calloc: the model zeroes what it uses (see struct gvm_model). */
+	struct gvm_exec *x = malloc(sizeof(*x));
 	struct gvm_sink sink;
 
 	if (!x)
 		return NULL;
+	memset(x, 0, offsetof(struct gvm_exec, model));
+	x->scratch = malloc(sizeof(*x->scratch));
+	if (!x->scratch) {
+		free(x);
+		return NULL;
+	}
+	x->log = &x->scratch->log;
+	x->tlog = &x->scratch->tlog;
+	x->shape = x->scratch->shape;
 	x->o = *opts;
 	if (!x->o.name)
 		x->o.name = "<script>";
@@ -722,6 +752,7 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	x->create = opts->backend ? opts->backend : gvm_backend_lean_create;
 	x->be = x->create(&sink, 0);
 	if (!x->be) {
+		free(x->scratch);
 		free(x);
 		return NULL;
 	}
@@ -751,5 +782,6 @@ void gvm_exec_destroy(struct gvm_exec *x)
 	if (x->twin)
 		x->twin->ops->destroy(x->twin);
 	gvm_model_free(&x->model);
+	free(x->scratch);
 	free(x);
 }

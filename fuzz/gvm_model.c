@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 /* The reference model; see gvm_model.h. Plain C, no lib/ code. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gvm_model.h"
 
 void gvm_model_init(struct gvm_model *m)
 {
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct gvm_model, vm));
 }
 
 void gvm_model_free(struct gvm_model *m)
 {
-	size_t i;
+	uint32_t i;
 
-	for (i = 0; i < GVM_MAX_ID; i++)
+	for (i = 0; i < m->vm_ids; i++) {
 		free(m->vm[i].maps);
-	memset(m, 0, sizeof(*m));
+		free(m->vm[i].spare);
+	}
+	gvm_model_init(m);
 }
 
 bool gvm_model_range_valid(const struct gvm_model_vm *v, uint64_t addr, uint64_t range)
@@ -66,19 +69,6 @@ bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immedi
 	return false;
 }
 
-static int cmp_addr(const void *a, const void *b)
-{
-	uint64_t x = ((const struct gvm_map *)a)->addr, y = ((const struct gvm_map *)b)->addr;
-
-	return x < y ? -1 : x > y;
-}
-
-static void sort_maps(struct gvm_model_vm *v)
-{
-	if (v->n)
-		qsort(v->maps, v->n, sizeof(*v->maps), cmp_addr);
-}
-
 static void push(struct gvm_model_vm *v, struct gvm_map map)
 {
 	if (v->n == v->cap) {
@@ -90,18 +80,34 @@ static void push(struct gvm_model_vm *v, struct gvm_map map)
 	v->maps[v->n++] = map;
 }
 
+/* Add @map where it keeps @v sorted; it overlaps nothing there. */
+static void insert(struct gvm_model_vm *v, struct gvm_map map)
+{
+	size_t i;
+
+	push(v, map);
+	for (i = v->n - 1; i && v->maps[i - 1].addr > map.addr; i--)
+		v->maps[i] = v->maps[i - 1];
+	v->maps[i] = map;
+}
+
 /*
  * Rebuild @v's intervals: the parts of each outside [addr, end) stay (with
  * the offset that keeps addresses mapping to the same object bytes); the
  * parts inside are dropped, or, for madvise, kept split at the edges.
+ * Pieces are pushed in address order, so the result stays sorted.
  */
 static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madvise)
 {
 	struct gvm_map *old = v->maps;
-	size_t n = v->n, i;
+	size_t n = v->n, cap = v->cap, i;
 
-	v->maps = NULL;
-	v->n = v->cap = 0;
+	/* Build into the spare buffer; the old one becomes the next spare. */
+	v->maps = v->spare;
+	v->cap = v->spare_cap;
+	v->n = 0;
+	v->spare = old;
+	v->spare_cap = cap;
 	for (i = 0; i < n; i++) {
 		struct gvm_map m = old[i];
 		uint64_t e = m.addr + m.range;
@@ -112,8 +118,6 @@ static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madv
 		}
 		if (m.addr < addr)
 			push(v, (struct gvm_map){ m.addr, addr - m.addr, m.bo, m.offset });
-		if (e > end)
-			push(v, (struct gvm_map){ end, e - end, m.bo, m.offset + (end - m.addr) });
 		if (madvise) {
 			/* A split piece inside the request gets the request's offset 0. */
 			uint64_t a = m.addr < addr ? addr : m.addr;
@@ -122,9 +126,9 @@ static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madv
 
 			push(v, (struct gvm_map){ a, b - a, -1, split ? 0 : m.offset });
 		}
+		if (e > end)
+			push(v, (struct gvm_map){ end, e - end, m.bo, m.offset + (end - m.addr) });
 	}
-	free(old);
-	sort_maps(v);
 }
 
 /* Note every (V, B) vm_bo that died: immediate VMs keep it as a zombie. */
@@ -140,18 +144,20 @@ static void note_deaths(struct gvm_model_vm *v, const bool *before, uint32_t bo_
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 {
 	struct gvm_model_vm *v = &m->vm[c->vm];
+	/* Commands without a VM operand have vm 0, which may not exist. */
+	bool has_vm = c->vm < m->vm_ids && v->created;
 	bool before[GVM_MAX_ID];
 	uint32_t b;
 
 	for (b = 0; b < m->bo_ids; b++)
-		before[b] = v->created && gvm_model_vm_bo_live(v, b);
+		before[b] = has_vm && gvm_model_vm_bo_live(v, b);
 
 	switch (c->kind) {
 	case GVM_CMD_VM:
-		memset(v, 0, sizeof(*v));
+		/* Initialise the entries up to this id (see struct gvm_model). */
+		while (m->vm_ids <= c->vm)
+			memset(&m->vm[m->vm_ids++], 0, sizeof(*v));
 		v->created = v->open = true;
-		if (c->vm >= m->vm_ids)
-			m->vm_ids = c->vm + 1;
 		v->immediate = c->flags & GVM_F_IMMEDIATE;
 		v->start = c->addr;
 		v->range = c->range;
@@ -167,10 +173,9 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	case GVM_CMD_MAP:
 		carve(v, c->addr, c->addr + c->range, false);
-		push(v, (struct gvm_map){ c->addr, c->range,
-					  c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
-					  c->offset });
-		sort_maps(v);
+		insert(v, (struct gvm_map){ c->addr, c->range,
+					    c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
+					    c->offset });
 		break;
 	case GVM_CMD_UNMAP:
 		carve(v, c->addr, c->addr + c->range, false);
@@ -234,7 +239,7 @@ bool gvm_model_vm_alive(const struct gvm_model *m, uint32_t vm)
 	const struct gvm_model_vm *v = &m->vm[vm];
 	uint32_t b;
 
-	if (!v->created)
+	if (vm >= m->vm_ids || !v->created)
 		return false;
 	if (v->open || v->n)
 		return true;

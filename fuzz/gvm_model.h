@@ -17,6 +17,8 @@ struct gvm_model_vm {
 	uint64_t start, range, reserve_addr, reserve_range;
 	struct gvm_map *maps;		/* sorted, disjoint */
 	size_t n, cap;
+	struct gvm_map *spare;		/* the other buffer carve() builds into */
+	size_t spare_cap;
 	unsigned int vas[GVM_MAX_ID];		/* mappings per object, from @maps */
 	unsigned int held[GVM_MAX_ID];		/* caller-held vm_bo references */
 	unsigned int zombies[GVM_MAX_ID];	/* dead vm_bos awaiting cleanup */
@@ -25,9 +27,14 @@ struct gvm_model_vm {
 struct gvm_model {
 	/* One past the largest VM / object id created: loops stop there. */
 	uint32_t vm_ids, bo_ids;
-	struct gvm_model_vm vm[GVM_MAX_ID];
 	bool bo_created[GVM_MAX_ID];
 	bool bo_handle[GVM_MAX_ID];
+	/*
+	 * Entries from @vm_ids up are not initialised until a VM id reaches
+	 * them: a fresh model costs a few bytes, not GVM_MAX_ID VMs' worth
+	 * (the fuzz targets make one per input).
+	 */
+	struct gvm_model_vm vm[GVM_MAX_ID];
 };
 
 void gvm_model_init(struct gvm_model *m);
