@@ -16,6 +16,18 @@
 #include <linux/err.h>
 #include <gvm_upstream_era.h>
 
+/*
+ * The eras bazel/kernel_source.bzl accepts: none of the features after
+ * vm_bo (6.8 to 6.16) or all of them (the 7.0 API). The driver model's
+ * immediate VMs rely on the deferred put and unlink and on 7.0's
+ * obtain_prealloc, which takes the gpuva mutex itself; a tree between the
+ * two would need adapting here first.
+ */
+#if GVM_UPSTREAM_HAS_IMMEDIATE_MODE && \
+	!(GVM_UPSTREAM_HAS_DEFERRED_CLEANUP && GVM_UPSTREAM_HAS_OBTAIN_LOCKED)
+#error "immediate mode without the deferred vm_bo API and 7.0's obtain_prealloc: era not adapted"
+#endif
+
 /* What our code may use; lib/ has all of it. */
 #define GVM_HAS_MADVISE			GVM_UPSTREAM_HAS_MADVISE
 #define GVM_HAS_IMMEDIATE_MODE		GVM_UPSTREAM_HAS_IMMEDIATE_MODE
