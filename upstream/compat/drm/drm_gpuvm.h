@@ -155,10 +155,11 @@ static inline void drm_gpuvm_bo_deferred_cleanup(struct drm_gpuvm *gpuvm)
 	(void)gpuvm;
 }
 
-static inline void drm_gpuvm_bo_put_deferred(struct drm_gpuvm_bo *vm_bo)
+static inline bool drm_gpuvm_bo_put_deferred(struct drm_gpuvm_bo *vm_bo)
 {
 	(void)vm_bo;
 	WARN(1, "drm_gpuvm_bo_put_deferred() is not in this tree's API");
+	return false;
 }
 
 static inline void drm_gpuva_unlink_defer(struct drm_gpuva *va)
