@@ -74,19 +74,23 @@ _FEATURES = [
     ("GEM_GPUVA_MUTEX", "gpuva.lock)", "drivers/gpu/drm/drm_gpuvm.c", "6.18"),
     ("DEFERRED_CLEANUP", "drm_gpuvm_bo_deferred_cleanup", "include/drm/drm_gpuvm.h", "6.19"),
     ("OBTAIN_LOCKED", "drm_gpuvm_bo_obtain_locked", "include/drm/drm_gpuvm.h", "7.0"),
+    ("CONST_OPS", "drm_gpuva_unmap(const struct", "include/drm/drm_gpuvm.h", "7.0"),
 ]
 
 # The eras the backend supports, each a set of the features after VM_BO
-# that a tree must have exactly: one before all of them, and the 7.0 API
-# with all of them. A tree with some but not all (6.17 to 6.19, or a
-# branch that backported part) is refused, naming what it has and lacks.
+# that a tree must have exactly: none of them (6.8 to 6.16), map_req with
+# sm_map_exec_lock (the 6.17 API), and all of them (the 7.0 API). A tree
+# with another mix (6.18, 6.19, or a branch that backported part of a
+# series) is refused, naming what it has and lacks.
 _NEWER = [f[0] for f in _FEATURES[1:]]
 _ERAS = [
     ("6.8 to 6.16", []),
+    ("6.17", ["MAP_REQ", "SM_MAP_EXEC_LOCK"]),
     ("7.0", _NEWER),
 ]
-_SUPPORTED = ("Linux 6.8 to 6.16 (tested: Debian's 6.12) and the 7.0 API " +
-              "(tested: linux-mm's drm_gpuvm.[ch] at d6f2390026b3)")
+_SUPPORTED = ("Linux 6.8 to 6.16 (tested: Debian's 6.12), the 6.17 API (tested: " +
+              "torvalds/linux at 000a45dce7ad) and the 7.0 API (tested: linux-mm's " +
+              "drm_gpuvm.[ch] at d6f2390026b3)")
 
 def _fail(msg):
     fail("kernel_source: " + msg)

@@ -18,7 +18,8 @@
 
 /*
  * The eras bazel/kernel_source.bzl accepts: none of the features after
- * vm_bo (6.8 to 6.16) or all of them (the 7.0 API). The driver model's
+ * vm_bo (6.8 to 6.16), map_req and sm_map_exec_lock only (the 6.17 API),
+ * or all of them (the 7.0 API). The driver model's
  * immediate VMs rely on the deferred put and unlink and on 7.0's
  * obtain_prealloc, which takes the gpuva mutex itself; a tree between the
  * two would need adapting here first.
@@ -53,7 +54,14 @@ gvm_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_map
 					   req->map.gem.obj, req->map.gem.offset);
 }
 
-/* This era's apply helpers take non-const ops but only read them. */
+#undef drm_gpuvm_sm_map
+#define drm_gpuvm_sm_map		gvm_compat_sm_map
+#undef drm_gpuvm_sm_map_ops_create
+#define drm_gpuvm_sm_map_ops_create	gvm_compat_sm_map_ops_create
+#endif
+
+#if !GVM_UPSTREAM_HAS_CONST_OPS
+/* Before 7.0 the apply helpers take non-const ops but only read them. */
 static inline void gvm_compat_gpuva_map(struct drm_gpuvm *gpuvm, struct drm_gpuva *va,
 					const struct drm_gpuva_op_map *op)
 {
@@ -77,10 +85,6 @@ static inline void gvm_compat_gpuva_unmap(const struct drm_gpuva_op_unmap *op)
 #define drm_gpuva_remap			gvm_compat_gpuva_remap
 #undef drm_gpuva_unmap
 #define drm_gpuva_unmap			gvm_compat_gpuva_unmap
-#undef drm_gpuvm_sm_map
-#define drm_gpuvm_sm_map		gvm_compat_sm_map
-#undef drm_gpuvm_sm_map_ops_create
-#define drm_gpuvm_sm_map_ops_create	gvm_compat_sm_map_ops_create
 #endif
 
 #if !GVM_UPSTREAM_HAS_SM_MAP_EXEC_LOCK

@@ -18,6 +18,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <drm/drm_device.h>
+/* As the kernel's drm_gem.h (through drm_vma_manager.h): drm_WARN() and co. */
+#include <drm/drm_print.h>
 
 struct drm_gem_object;
 
