@@ -19,10 +19,10 @@
 /*
  * The eras bazel/kernel_source.bzl accepts: none of the features after
  * vm_bo (6.8 to 6.16), map_req and sm_map_exec_lock only (the 6.17 API),
- * or all of them (the 7.0 API). The driver model's
- * immediate VMs rely on the deferred put and unlink and on 7.0's
- * obtain_prealloc, which takes the gpuva mutex itself; a tree between the
- * two would need adapting here first.
+ * or all of them (the 7.0 API). The driver model's immediate VMs rely on
+ * the deferred put and unlink and on 7.0's obtain_prealloc, which takes
+ * the gpuva mutex itself: a tree with immediate mode but not those (6.18,
+ * 6.19) would need adapting here first.
  */
 #if GVM_UPSTREAM_HAS_IMMEDIATE_MODE && \
 	!(GVM_UPSTREAM_HAS_DEFERRED_CLEANUP && GVM_UPSTREAM_HAS_OBTAIN_LOCKED)
