@@ -5,11 +5,15 @@
 # NAME.err (a bad script is rejected before anything runs).
 #
 # With --backend NAME the scripts run on that backend (gpuvm-replay
-# --backend); with --skip FILE too, the scripts FILE lists ("NAME.gvm
-# reason" per line, # comments) are not compared but must be refused as
-# unsupported on that backend (exit 2), so the list can never hide a
-# wrong answer or outlive the reason.
-# Usage: golden_test.sh REPLAY_BINARY SCRIPTS_DIR [--backend NAME [--skip FILE]]
+# --backend). With --skip FILE and --era HEADER too, FILE lists the
+# scripts that need an API feature of the upstream tree ("NAME.gvm
+# FEATURE reason" per line, # comments; FEATURE as in HEADER's
+# GVM_UPSTREAM_HAS_FEATURE, the generated gvm_upstream_era.h). A listed
+# script whose feature the tree has is compared like any other; one whose
+# feature it lacks must be refused as unsupported (exit 2), so the list
+# can never hide a wrong answer or outlive the reason.
+# Usage: golden_test.sh REPLAY_BINARY SCRIPTS_DIR
+#            [--backend NAME [--skip FILE --era HEADER]]
 set -u
 
 # Absolute: each script runs from inside the scripts folder.
@@ -18,13 +22,19 @@ dir=$(cd -- "$2" && pwd)
 shift 2
 backend=()
 skip=
+era=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--backend) backend=(--backend "$2"); shift 2 ;;
 	--skip) skip=$(cd -- "$(dirname -- "$2")" && pwd)/$(basename -- "$2"); shift 2 ;;
+	--era) era=$(cd -- "$(dirname -- "$2")" && pwd)/$(basename -- "$2"); shift 2 ;;
 	*) echo "golden_test.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+if [ -n "$skip" ] && [ ! -f "$era" ]; then
+	echo "golden_test.sh: --skip needs --era HEADER (the tree's gvm_upstream_era.h)" >&2
+	exit 2
+fi
 passed=0
 skipped=0
 failed=0
@@ -87,9 +97,20 @@ check_bad() {
 	passed=$((passed + 1))
 }
 
-# The reason the skip list gives for NAME.gvm, or nothing.
-skip_reason() {
+# "FEATURE reason" from the skip list for NAME.gvm, or nothing.
+skip_entry() {
 	[ -n "$skip" ] && sed -n "s/^$1[[:space:]][[:space:]]*//p" "$skip"
+}
+
+# 0 if the tree has FEATURE, 1 if it lacks it, 2 if the header does not know it.
+tree_has() {
+	local v
+	v=$(sed -n "s/^#define GVM_UPSTREAM_HAS_$1[[:space:]][[:space:]]*\([01]\).*/\1/p" "$era")
+	case $v in
+	1) return 0 ;;
+	0) return 1 ;;
+	*) return 2 ;;
+	esac
 }
 
 # A listed script must be refused as unsupported, before it runs.
@@ -111,19 +132,27 @@ if [ -n "$skip" ]; then
 		[ -f "$dir/$name" ] || fail "$name" "in $(basename -- "$skip") but not in the scripts folder"
 	done < <(grep -v '^[[:space:]]*\(#\|$\)' "$skip")
 fi
+needed=0
 for gvm in "$dir"/*.gvm; do
 	[ -e "$gvm" ] || continue
-	reason=$(skip_reason "$(basename -- "$gvm")")
-	if [ -n "$reason" ]; then
-		check_skipped "$gvm" "$reason"
-	else
+	entry=$(skip_entry "$(basename -- "$gvm")")
+	if [ -z "$entry" ]; then
 		check_good "$gvm"
+		continue
 	fi
+	feature=${entry%%[[:space:]]*}
+	tree_has "$feature"
+	case $? in
+	0) check_good "$gvm"; needed=$((needed + 1)) ;;
+	1) check_skipped "$gvm" "$entry" ;;
+	*) fail "$(basename -- "$gvm")" "$(basename -- "$skip") names feature $feature, which $(basename -- "$era") does not define" ;;
+	esac
 done
 for gvm in "$dir"/bad/*.gvm; do
 	[ -e "$gvm" ] && check_bad "$gvm"
 done
 
 [ $skipped -gt 0 ] && echo "$skipped skipped (unsupported on this backend)" >&2
+[ $needed -gt 0 ] && echo "$needed of them need a feature the tree has" >&2
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ] && [ $passed -gt 0 ]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace,
-# --backend.
-# Usage: replay_cli_test.sh REPLAY_BINARY
+# --backend. ERA_HEADER is the upstream tree's gvm_upstream_era.h: what
+# the upstream backend must refuse depends on the tree's API era.
+# Usage: replay_cli_test.sh REPLAY_BINARY ERA_HEADER
 set -u
 
 replay=$1
+era=$2
 passed=0
 failed=0
 tmp=$(mktemp -d)
@@ -57,10 +59,17 @@ expect stdin_error 2 '' '^<stdin>:2: ' -- -
 expect backend_upstream 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- --backend=upstream "$tmp/s.gvm"
 expect backend_both 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- -b both "$tmp/s.gvm"
 expect backend_unknown 2 '' "unknown backend 'linux' \(lean, upstream or both\)" -- --backend=linux "$tmp/s.gvm"
-printf 'vm 0 0x0 0x10000\nmadvise 0 0x0 0x1000\n' >"$tmp/m.gvm"
-expect backend_unsupported 2 '' ':2: madvise: unsupported on the upstream backend: madvise' -- --backend=both "$tmp/m.gvm"
-if [ -s "$tmp/out" ]; then
-	echo "FAIL backend_unsupported: printed events before refusing"
+printf 'vm 0 0x0 0x10000\nmap 0 0x0 0x4000 - 0x0\nmadvise 0 0x1000 0x1000\n' >"$tmp/m.gvm"
+if grep -q '^#define GVM_UPSTREAM_HAS_MADVISE 1' "$era"; then
+	expect backend_madvise 0 '^op remap 0x0 0x4000 - 0x0 ' '' -- --backend=both "$tmp/m.gvm"
+elif grep -q '^#define GVM_UPSTREAM_HAS_MADVISE 0' "$era"; then
+	expect backend_unsupported 2 '' ':3: madvise: unsupported on the upstream backend: madvise' -- --backend=both "$tmp/m.gvm"
+	if [ -s "$tmp/out" ]; then
+		echo "FAIL backend_unsupported: printed events before refusing"
+		failed=$((failed + 1))
+	fi
+else
+	echo "FAIL backend_madvise: $era does not say whether the tree has madvise"
 	failed=$((failed + 1))
 fi
 

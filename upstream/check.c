@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <drm/drm_gpuvm_check.h>
+#include <gvm_upstream_era.h>
 
 #define WALK_MAX	(1u << 20)
 
@@ -35,6 +36,91 @@ static long count(const struct list_head *head)
 	}
 	return n;
 }
+
+#if GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
+/*
+ * Zombies: vm_bos whose last reference went with a deferred put (6.19+),
+ * waiting on @gpuvm's bo_defer list for drm_gpuvm_bo_deferred_cleanup().
+ * Each still holds its VM and object references. Counts those of @obj
+ * (all if NULL); -1 if the chain is cyclic.
+ */
+static long zombies(struct drm_gpuvm *gpuvm, const struct drm_gem_object *obj)
+{
+	struct llist_node *node;
+	long n = 0, steps = 0;
+
+	for (node = READ_ONCE(gpuvm->bo_defer.first); node; node = node->next) {
+		struct drm_gpuvm_bo *vm_bo = llist_entry(node, struct drm_gpuvm_bo,
+							 list.entry.bo_defer);
+
+		if (++steps > WALK_MAX)
+			return -1;
+		n += !obj || vm_bo->obj == obj;
+	}
+	return n;
+}
+
+static bool on_defer_list(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_bo *zombie)
+{
+	struct llist_node *node;
+
+	for (node = READ_ONCE(gpuvm->bo_defer.first); node; node = node->next)
+		if (node == &zombie->list.entry.bo_defer)
+			return true;
+	return false;
+}
+
+/* The bo_defer chain: this VM's vm_bos, all dead. */
+static bool check_zombies(struct drm_gpuvm *gpuvm, char *msg, size_t len)
+{
+	struct llist_node *node;
+
+	if (zombies(gpuvm, NULL) < 0)
+		return bad(msg, len, "vm %p: bo_defer list is cyclic", (void *)gpuvm);
+	for (node = READ_ONCE(gpuvm->bo_defer.first); node; node = node->next) {
+		struct drm_gpuvm_bo *vm_bo = llist_entry(node, struct drm_gpuvm_bo,
+							 list.entry.bo_defer);
+
+		if (vm_bo->vm != gpuvm || kref_read(&vm_bo->kref))
+			return bad(msg, len, "vm %p: bo_defer holds vm_bo %p of vm %p with kref %u",
+				   (void *)gpuvm, (void *)vm_bo, (void *)vm_bo->vm,
+				   kref_read(&vm_bo->kref));
+	}
+	return true;
+}
+
+/*
+ * A dead vm_bo may stay on the extobj or evict list until the cleanup
+ * only when the VM's resv protects those lists (the deferred put cannot
+ * take it); otherwise the put takes it off at once.
+ */
+static bool zombie_may_be_listed(struct drm_gpuvm *gpuvm, struct drm_gpuvm_bo *vm_bo)
+{
+	return drm_gpuvm_resv_protected(gpuvm) && on_defer_list(gpuvm, vm_bo);
+}
+#else
+static long zombies(struct drm_gpuvm *gpuvm, const struct drm_gem_object *obj)
+{
+	(void)gpuvm;
+	(void)obj;
+	return 0;
+}
+
+static bool check_zombies(struct drm_gpuvm *gpuvm, char *msg, size_t len)
+{
+	(void)gpuvm;
+	(void)msg;
+	(void)len;
+	return true;
+}
+
+static bool zombie_may_be_listed(struct drm_gpuvm *gpuvm, struct drm_gpuvm_bo *vm_bo)
+{
+	(void)gpuvm;
+	(void)vm_bo;
+	return false;
+}
+#endif
 
 static bool on_list(const struct list_head *head, const struct list_head *entry)
 {
@@ -121,20 +207,29 @@ static bool check_lists(struct drm_gpuvm *gpuvm, char *msg, size_t len)
 			   (void *)gpuvm);
 	if (count(&gpuvm->extobj.list) < 0 || count(&gpuvm->evict.list) < 0)
 		return bad(msg, len, "vm %p: extobj or evict list is corrupted", (void *)gpuvm);
-	list_for_each_entry(vm_bo, &gpuvm->extobj.list, list.entry.extobj)
+	list_for_each_entry(vm_bo, &gpuvm->extobj.list, list.entry.extobj) {
 		if (vm_bo->vm != gpuvm || !drm_gpuvm_is_extobj(gpuvm, vm_bo->obj))
 			return bad(msg, len, "vm %p: vm_bo %p on the extobj list is not its extobj",
 				   (void *)gpuvm, (void *)vm_bo);
-	list_for_each_entry(vm_bo, &gpuvm->evict.list, list.entry.evict)
+		if (!kref_read(&vm_bo->kref) && !zombie_may_be_listed(gpuvm, vm_bo))
+			return bad(msg, len, "vm %p: dead vm_bo %p on the extobj list",
+				   (void *)gpuvm, (void *)vm_bo);
+	}
+	list_for_each_entry(vm_bo, &gpuvm->evict.list, list.entry.evict) {
 		if (vm_bo->vm != gpuvm || !vm_bo->evicted)
 			return bad(msg, len, "vm %p: vm_bo %p on the evict list is not evicted",
 				   (void *)gpuvm, (void *)vm_bo);
+		if (!kref_read(&vm_bo->kref) && !zombie_may_be_listed(gpuvm, vm_bo))
+			return bad(msg, len, "vm %p: dead vm_bo %p on the evict list",
+				   (void *)gpuvm, (void *)vm_bo);
+	}
 	return true;
 }
 
 bool drm_gpuvm_check(struct drm_gpuvm *gpuvm, char *msg, size_t len)
 {
-	return check_vas(gpuvm, msg, len) && check_lists(gpuvm, msg, len);
+	return check_vas(gpuvm, msg, len) && check_zombies(gpuvm, msg, len) &&
+	       check_lists(gpuvm, msg, len);
 }
 
 bool drm_gpuvm_check_gem(struct drm_gem_object *obj, char *msg, size_t len)
@@ -170,18 +265,19 @@ bool drm_gpuvm_check_vm_refs(struct drm_gpuvm *gpuvm, unsigned int holder_refs,
 			     char *msg, size_t len)
 {
 	unsigned int kref = kref_read(&gpuvm->kref), vas = 0, vm_bos = 0, i;
+	long dead = zombies(gpuvm, NULL);
 	struct drm_gpuvm_bo *vm_bo;
 	struct drm_gpuva *va;
 
-	/* Each VA in the tree and each vm_bo holds a VM reference. */
+	/* Each VA in the tree and each vm_bo, live or zombie, holds a VM reference. */
 	drm_gpuvm_for_each_va(va, gpuvm)
 		vas += va != &gpuvm->kernel_alloc_node;
 	for (i = 0; i < nobjs; i++)
 		drm_gem_for_each_gpuvm_bo(vm_bo, objs[i])
 			vm_bos += vm_bo->vm == gpuvm;
-	if (kref != holder_refs + vas + vm_bos)
-		return bad(msg, len, "vm %p: kref %u != %u held + %u VAs + %u vm_bos",
-			   (void *)gpuvm, kref, holder_refs, vas, vm_bos);
+	if (dead < 0 || kref != holder_refs + vas + vm_bos + dead)
+		return bad(msg, len, "vm %p: kref %u != %u held + %u VAs + %u vm_bos + %ld zombies",
+			   (void *)gpuvm, kref, holder_refs, vas, vm_bos, dead);
 	return true;
 }
 
@@ -191,14 +287,22 @@ bool drm_gpuvm_check_gem_refs(struct drm_gem_object *obj, unsigned int holder_re
 {
 	unsigned int refs = kref_read(&obj->refcount), vm_bos = 0, resv = 0, i;
 	struct drm_gpuvm_bo *vm_bo;
+	long dead = 0;
 
 	drm_gem_for_each_gpuvm_bo(vm_bo, obj)
 		vm_bos++;
-	for (i = 0; i < nvms; i++)
+	for (i = 0; i < nvms; i++) {
+		long z = zombies(vms[i], obj);
+
+		if (z < 0)
+			return bad(msg, len, "vm %p: bo_defer list is cyclic", (void *)vms[i]);
+		dead += z;
 		resv += vms[i]->r_obj == obj;
-	if (refs != holder_refs + vm_bos + resv)
-		return bad(msg, len, "object %p: refcount %u != %u held + %u vm_bos + %u VMs' resv",
-			   (void *)obj, refs, holder_refs, vm_bos, resv);
+	}
+	if (refs != holder_refs + vm_bos + resv + dead)
+		return bad(msg, len,
+			   "object %p: refcount %u != %u held + %u vm_bos + %u VMs' resv + %ld zombies",
+			   (void *)obj, refs, holder_refs, vm_bos, resv, dead);
 	return true;
 }
 

@@ -16,6 +16,19 @@
 #include <linux/err.h>
 #include <gvm_upstream_era.h>
 
+/*
+ * The eras bazel/kernel_source.bzl accepts: none of the features after
+ * vm_bo (6.8 to 6.16), map_req and sm_map_exec_lock only (the 6.17 API),
+ * or all of them (the 7.0 API). The driver model's immediate VMs rely on
+ * the deferred put and unlink and on 7.0's obtain_prealloc, which takes
+ * the gpuva mutex itself: a tree with immediate mode but not those (6.18,
+ * 6.19) would need adapting here first.
+ */
+#if GVM_UPSTREAM_HAS_IMMEDIATE_MODE && \
+	!(GVM_UPSTREAM_HAS_DEFERRED_CLEANUP && GVM_UPSTREAM_HAS_OBTAIN_LOCKED)
+#error "immediate mode without the deferred vm_bo API and 7.0's obtain_prealloc: era not adapted"
+#endif
+
 /* What our code may use; lib/ has all of it. */
 #define GVM_HAS_MADVISE			GVM_UPSTREAM_HAS_MADVISE
 #define GVM_HAS_IMMEDIATE_MODE		GVM_UPSTREAM_HAS_IMMEDIATE_MODE
@@ -41,7 +54,14 @@ gvm_compat_sm_map_ops_create(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_map
 					   req->map.gem.obj, req->map.gem.offset);
 }
 
-/* This era's apply helpers take non-const ops but only read them. */
+#undef drm_gpuvm_sm_map
+#define drm_gpuvm_sm_map		gvm_compat_sm_map
+#undef drm_gpuvm_sm_map_ops_create
+#define drm_gpuvm_sm_map_ops_create	gvm_compat_sm_map_ops_create
+#endif
+
+#if !GVM_UPSTREAM_HAS_CONST_OPS
+/* Before 7.0 the apply helpers take non-const ops but only read them. */
 static inline void gvm_compat_gpuva_map(struct drm_gpuvm *gpuvm, struct drm_gpuva *va,
 					const struct drm_gpuva_op_map *op)
 {
@@ -65,10 +85,6 @@ static inline void gvm_compat_gpuva_unmap(const struct drm_gpuva_op_unmap *op)
 #define drm_gpuva_remap			gvm_compat_gpuva_remap
 #undef drm_gpuva_unmap
 #define drm_gpuva_unmap			gvm_compat_gpuva_unmap
-#undef drm_gpuvm_sm_map
-#define drm_gpuvm_sm_map		gvm_compat_sm_map
-#undef drm_gpuvm_sm_map_ops_create
-#define drm_gpuvm_sm_map_ops_create	gvm_compat_sm_map_ops_create
 #endif
 
 #if !GVM_UPSTREAM_HAS_SM_MAP_EXEC_LOCK
@@ -143,10 +159,11 @@ static inline void drm_gpuvm_bo_deferred_cleanup(struct drm_gpuvm *gpuvm)
 	(void)gpuvm;
 }
 
-static inline void drm_gpuvm_bo_put_deferred(struct drm_gpuvm_bo *vm_bo)
+static inline bool drm_gpuvm_bo_put_deferred(struct drm_gpuvm_bo *vm_bo)
 {
 	(void)vm_bo;
 	WARN(1, "drm_gpuvm_bo_put_deferred() is not in this tree's API");
+	return false;
 }
 
 static inline void drm_gpuva_unlink_defer(struct drm_gpuva *va)

@@ -5,8 +5,10 @@
  *
  * The list's lock is the era's: before 6.18 a driver names one with
  * drm_gem_gpuva_set_lock(), and the drivers with a staged VM name the
- * object's resv, which is what the assertion checks. gpuva.lock is the
- * 6.18 mutex; the driver model takes it, GPUVM of this era does not.
+ * object's resv, which is what the assertion checks. From 6.18 it is
+ * gpuva.lock, a mutex with an owner, for immediate-mode VMs (GPUVM takes
+ * it itself in drm_gpuva_unlink_defer(), the deferred put and, from 7.0,
+ * obtain_prealloc), and the resv for staged ones.
  */
 #ifndef _UPSTREAM_SHIM_DRM_GEM_H
 #define _UPSTREAM_SHIM_DRM_GEM_H
@@ -16,6 +18,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <drm/drm_device.h>
+/* As the kernel's drm_gem.h (through drm_vma_manager.h): drm_WARN() and co. */
+#include <drm/drm_print.h>
 
 struct drm_gem_object;
 
@@ -56,7 +60,23 @@ static inline void drm_gem_object_put(struct drm_gem_object *obj)
 }
 
 #define drm_gem_gpuva_init(obj)		INIT_LIST_HEAD(&(obj)->gpuva.list)
-#define drm_gem_gpuva_assert_lock_held(obj)	dma_resv_assert_held((obj)->resv)
+/*
+ * Before 6.18 the assertion takes the object and checks its resv (the
+ * lock staged drivers name). From 6.18 it also takes the VM, and the lock
+ * depends on the VM's mode: the gpuva mutex in immediate mode, the resv
+ * otherwise. The argument count tells the eras apart.
+ */
+#define __drm_gem_gpuva_assert_1(obj)	dma_resv_assert_held((obj)->resv)
+#define __drm_gem_gpuva_assert_2(gpuvm, obj)					\
+	WARN(!(drm_gpuvm_immediate_mode(gpuvm) ?				\
+	       urt_lock_held(&(obj)->gpuva.lock.dep_map) :			\
+	       dma_resv_held((obj)->resv)),					\
+	     "GEM gpuva list lock not held (%s)",				\
+	     drm_gpuvm_immediate_mode(gpuvm) ? "gpuva.lock" : "resv")
+#define __drm_gem_gpuva_assert_pick(_1, _2, name, ...)	name
+#define drm_gem_gpuva_assert_lock_held(...)					\
+	__drm_gem_gpuva_assert_pick(__VA_ARGS__, __drm_gem_gpuva_assert_2,	\
+				    __drm_gem_gpuva_assert_1, _)(__VA_ARGS__)
 
 #define drm_gem_for_each_gpuvm_bo(vm_bo__, obj__) \
 	list_for_each_entry(vm_bo__, &(obj__)->gpuva.list, list.entry.gem)

@@ -55,6 +55,17 @@ static inline void kfree(const void *p)
 	urt_free(p);
 }
 
+/*
+ * 7.0's typed allocators: the size comes from the variable or type, the
+ * GFP flags are optional (GFP_KERNEL if left out).
+ */
+#define __kobj_second(a, b, ...)	b
+#define __kobj_gfp(...)			__kobj_second(0, ##__VA_ARGS__, GFP_KERNEL)
+#define kmalloc_obj(obj, ...)		\
+	((typeof(obj) *)kmalloc(sizeof(obj), __kobj_gfp(__VA_ARGS__)))
+#define kzalloc_obj(obj, ...)		\
+	((typeof(obj) *)kzalloc(sizeof(obj), __kobj_gfp(__VA_ARGS__)))
+
 #define kvmalloc(size, flags)		kmalloc(size, flags)
 #define kvzalloc(size, flags)		kzalloc(size, flags)
 #define kvmalloc_array(n, s, flags)	kmalloc_array(n, s, flags)
