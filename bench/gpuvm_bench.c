@@ -87,6 +87,8 @@
 #endif
 
 int bench_backend(unsigned long n, bool quick);
+/* Remember a row for the ratio lines main() prints after each N. */
+void gvm_bench_note(const char *op, double ns_per_op, bool upstream);
 
 struct bench {
 	struct drm_gpuvm *vm;
@@ -141,6 +143,7 @@ static void report(const struct bench *b, const char *op, uint64_t ns,
 	printf("bench %s n=%lu ns_per_op=%.1f%s\n", op, b->n, (double)ns / (double)ops,
 	       BACKEND);
 	fflush(stdout);
+	gvm_bench_note(op, (double)ns / (double)ops, BACKEND[0] != '\0');
 }
 
 static void vm_free(struct drm_gpuvm *vm)
@@ -594,6 +597,42 @@ int bench_backend(unsigned long n, bool quick)
 #ifndef GVM_BENCH_UPSTREAM
 int gvm_bench_upstream(unsigned long n, bool quick);
 
+/* One N's rows of both backends, by operation. */
+static struct {
+	const char *op;
+	double ns[2];		/* lean, upstream; 0: no row */
+} notes[16];
+static unsigned int nnotes;
+
+void gvm_bench_note(const char *op, double ns_per_op, bool upstream)
+{
+	unsigned int i;
+
+	for (i = 0; i < nnotes && strcmp(notes[i].op, op); i++)
+		;
+	if (i == nnotes) {
+		if (nnotes == sizeof(notes) / sizeof(notes[0]))
+			die("too many rows per N");
+		notes[nnotes].op = op;
+		notes[nnotes].ns[0] = notes[nnotes].ns[1] = 0;
+		nnotes++;
+	}
+	notes[i].ns[upstream] = ns_per_op;
+}
+
+/* "ratio OP n=N upstream/lean=R": above 1, upstream is slower. */
+static void print_ratios(unsigned long n)
+{
+	unsigned int i;
+
+	for (i = 0; i < nnotes; i++)
+		if (notes[i].ns[0] > 0 && notes[i].ns[1] > 0)
+			printf("ratio %s n=%lu upstream/lean=%.2f\n", notes[i].op, n,
+			       notes[i].ns[1] / notes[i].ns[0]);
+	fflush(stdout);
+	nnotes = 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned long sizes[] = { 1000, 10000, 100000, 1000000, 0 };
@@ -617,6 +656,8 @@ int main(int argc, char **argv)
 			continue;
 		ret |= gvm_bench_lean(sizes[s], quick);
 		ret |= gvm_bench_upstream(sizes[s], quick);
+		if (sizes[s])
+			print_ratios(sizes[s]);
 	}
 	return ret;
 }
