@@ -187,6 +187,14 @@ const char *gvm_target_name(enum gvm_target target)
 	return targets[target].name;
 }
 
+void gvm_print_targets(FILE *f)
+{
+	int t;
+
+	for (t = 0; t < GVM_TARGET_NR; t++)
+		fprintf(f, "%s%s", t ? ", " : "", targets[t].name);
+}
+
 int gvm_target_from_name(const char *name)
 {
 	static const char suffix[] = "_fuzzer";

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "gvm_cmd.h"
 
 #define GVM_FUZZ_MAX_CMDS	128
@@ -32,6 +33,9 @@ const char *gvm_target_name(enum gvm_target target);
 
 /* The target called @name ("multi_vm_fuzzer" or "multi_vm"); -1 if none. */
 int gvm_target_from_name(const char *name);
+
+/* Print the target names to @f, comma-separated, no newline (usage texts). */
+void gvm_print_targets(FILE *f);
 
 /**
  * gvm_decode() - the script of a fuzz input

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "fuzz/gvm_decode.h"
+#include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
 #include "test.h"
 
@@ -439,24 +440,12 @@ TEST(encode_malformed)
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0, got;
-	char *buf, *grown;
+	char *buf;
 
 	if (!f)
 		return NULL;
-	buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap);
-			if (!grown)
-				free(buf);
-			buf = grown;
-		}
-	}
+	buf = gvm_read_all(f, len);
 	fclose(f);
-	*len = n;
 	return buf;
 }
 

@@ -11,17 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz/gvm_decode.h"
+#include "fuzz/gvm_file.h"
 #include "fuzz/gvm_fuzz.h"
 #include "fuzz/gvm_run.h"
-
-static void list_targets(FILE *f)
-{
-	int t;
-
-	for (t = 0; t < GVM_TARGET_NR; t++)
-		fprintf(f, "%s%s", t ? ", " : "",
-			gvm_target_name((enum gvm_target)t));
-}
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -33,7 +25,7 @@ static void usage(FILE *f, const char *argv0)
 		"a first line \"# decoded from FILE for NAME\".\n"
 		"\n"
 		"  -t, --target NAME  the fuzz target: ", argv0);
-	list_targets(f);
+	gvm_print_targets(f);
 	fprintf(f,
 		"\n"
 		"                     (the _fuzzer suffix may be left out);\n"
@@ -44,34 +36,6 @@ static void usage(FILE *f, const char *argv0)
 		"\n"
 		"Exit status: 0 done, 1 out of memory, 2 bad usage or an\n"
 		"unreadable input.\n");
-}
-
-/* Read all of @f; NULL with errno set on failure. */
-static uint8_t *slurp(FILE *f, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0, got;
-	uint8_t *buf = malloc(cap), *grown;
-
-	if (!buf)
-		return NULL;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap);
-			if (!grown) {
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
 }
 
 /*
@@ -139,7 +103,7 @@ int main(int argc, char **argv)
 	}
 	if (!target_arg) {
 		fprintf(stderr, "%s: missing --target (one of: ", argv[0]);
-		list_targets(stderr);
+		gvm_print_targets(stderr);
 		fprintf(stderr, ")\n");
 		return 2;
 	}
@@ -148,7 +112,7 @@ int main(int argc, char **argv)
 	if (target < 0) {
 		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
 			target_arg);
-		list_targets(stderr);
+		gvm_print_targets(stderr);
 		fprintf(stderr, ")\n");
 		return 2;
 	}
@@ -166,7 +130,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
-	data = slurp(f, &len);
+	data = gvm_read_all(f, &len);
 	if (f != stdin)
 		fclose(f);
 	if (!data) {

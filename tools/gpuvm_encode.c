@@ -12,16 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "fuzz/gvm_decode.h"
+#include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
-
-static void list_targets(FILE *f)
-{
-	int t;
-
-	for (t = 0; t < GVM_TARGET_NR; t++)
-		fprintf(f, "%s%s", t ? ", " : "",
-			gvm_target_name((enum gvm_target)t));
-}
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -34,7 +26,7 @@ static void usage(FILE *f, const char *argv0)
 		"only its commands), as \"gpuvm_decode\" prints it.\n"
 		"\n"
 		"  -t, --target NAME  the fuzz target: ", argv0);
-	list_targets(f);
+	gvm_print_targets(f);
 	fprintf(f,
 		"\n"
 		"                     (the _fuzzer suffix may be left out)\n"
@@ -44,34 +36,6 @@ static void usage(FILE *f, const char *argv0)
 		"\n"
 		"Exit status: 0 written, 1 a write error, 2 bad usage or a bad\n"
 		"script.\n");
-}
-
-/* Read all of @f; NULL with errno set on failure. */
-static char *slurp(FILE *f, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap), *grown;
-
-	if (!buf)
-		return NULL;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap);
-			if (!grown) {
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
 }
 
 /* Write @size bytes to @out (NULL: stdout); 0 or -1 with a message. */
@@ -137,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	if (!target_arg) {
 		fprintf(stderr, "%s: missing --target (one of: ", argv[0]);
-		list_targets(stderr);
+		gvm_print_targets(stderr);
 		fprintf(stderr, ")\n");
 		return 2;
 	}
@@ -145,7 +109,7 @@ int main(int argc, char **argv)
 	if (target < 0) {
 		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
 			target_arg);
-		list_targets(stderr);
+		gvm_print_targets(stderr);
 		fprintf(stderr, ")\n");
 		return 2;
 	}
@@ -171,7 +135,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
-	text = slurp(f, &len);
+	text = gvm_read_all(f, &len);
 	if (f != stdin)
 		fclose(f);
 	if (!text) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz/gvm_exec.h"
+#include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
 #include "fuzz/gvm_run.h"
 
@@ -34,34 +35,6 @@ static void usage(FILE *f, const char *argv0)
 		"Exit status: 0 clean, 1 a finding or a difference (BUG: or DIFF:\n"
 		"lines on stderr), 2 a bad script, a command the backend does not\n"
 		"support, or bad usage.\n", argv0);
-}
-
-/* Read all of @f; NULL with errno set on failure. */
-static char *slurp(FILE *f, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap), *grown;
-
-	if (!buf)
-		return NULL;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap);
-			if (!grown) {
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
 }
 
 /* The backends, by --backend name; "both" runs the first two. */
@@ -143,7 +116,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], path, strerror(errno));
 		return 2;
 	}
-	text = slurp(f, &len);
+	text = gvm_read_all(f, &len);
 	if (f != stdin)
 		fclose(f);
 	if (!text) {
