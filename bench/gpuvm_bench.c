@@ -390,20 +390,26 @@ static void bench_find_first(struct bench *b)
 	report(b, "find_first", t, done);
 }
 
-static struct drm_gpuva_ops *ops_create(struct bench *b, const struct drm_gpuvm_map_req *req)
+/* Apply an op list as a driver does, then free it; @what names its maker. */
+static void run_ops(struct bench *b, struct drm_gpuva_ops *ops, const char *what)
 {
-	struct drm_gpuva_ops *ops = drm_gpuvm_sm_map_ops_create(b->vm, req);
-
 	if (IS_ERR(ops))
-		die("drm_gpuvm_sm_map_ops_create failed");
-	return ops;
+		die(what);
+	apply_ops(b, ops);
+	drm_gpuva_ops_free(b->vm, ops);
+}
+
+/* The bind of @req through drm_gpuvm_sm_map_ops_create(). */
+static void map_ops(struct bench *b, const struct drm_gpuvm_map_req *req)
+{
+	run_ops(b, drm_gpuvm_sm_map_ops_create(b->vm, req),
+		"drm_gpuvm_sm_map_ops_create failed");
 }
 
 static void bench_split_ops(struct bench *b)
 {
 	uint64_t t_split = 0, t_restore = 0, t0;
 	struct drm_gpuvm_map_req req;
-	struct drm_gpuva_ops *ops;
 	unsigned long done, j;
 
 	for (done = 0; done < b->ops; done += b->k) {
@@ -411,17 +417,13 @@ static void bench_split_ops(struct bench *b)
 		t0 = now_ns();
 		for (j = 0; j < b->k; j++) {
 			req = slot_req(b, b->slots[j], 4, 8);
-			ops = ops_create(b, &req);
-			apply_ops(b, ops);
-			drm_gpuva_ops_free(b->vm, ops);
+			map_ops(b, &req);
 		}
 		t_split += now_ns() - t0;
 		t0 = now_ns();
 		for (j = 0; j < b->k; j++) {
 			req = slot_req(b, b->slots[j], 0, MAP_PAGES);
-			ops = ops_create(b, &req);
-			apply_ops(b, ops);
-			drm_gpuva_ops_free(b->vm, ops);
+			map_ops(b, &req);
 		}
 		t_restore += now_ns() - t0;
 	}
@@ -460,27 +462,21 @@ static void bench_unmap(struct bench *b)
 {
 	uint64_t t_unmap = 0, t_map = 0, t0;
 	struct drm_gpuvm_map_req req;
-	struct drm_gpuva_ops *ops;
 	unsigned long done, j;
 
 	for (done = 0; done < b->ops; done += b->k) {
 		pick_slots(b);
 		t0 = now_ns();
 		for (j = 0; j < b->k; j++) {
-			ops = drm_gpuvm_sm_unmap_ops_create(b->vm, b->slots[j] * SLOT,
-							    MAP_SIZE);
-			if (IS_ERR(ops))
-				die("drm_gpuvm_sm_unmap_ops_create failed");
-			apply_ops(b, ops);
-			drm_gpuva_ops_free(b->vm, ops);
+			run_ops(b, drm_gpuvm_sm_unmap_ops_create(b->vm, b->slots[j] * SLOT,
+								 MAP_SIZE),
+				"drm_gpuvm_sm_unmap_ops_create failed");
 		}
 		t_unmap += now_ns() - t0;
 		t0 = now_ns();
 		for (j = 0; j < b->k; j++) {
 			req = slot_req(b, b->slots[j], 0, MAP_PAGES);
-			ops = ops_create(b, &req);
-			apply_ops(b, ops);
-			drm_gpuva_ops_free(b->vm, ops);
+			map_ops(b, &req);
 		}
 		t_map += now_ns() - t0;
 	}
