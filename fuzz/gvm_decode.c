@@ -114,14 +114,15 @@ struct target_desc {
  * multi_vm_fuzzer: every command but vm, bo, inject and twin; binds
  * weighted up. Grid: the whole 0xf0 tags (pages 0..239 of the window).
  */
-static const enum gvm_kind multi_vm_kinds[] = {
-	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
-	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
-	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
-	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT,
-	GVM_CMD_CLOSE, GVM_CMD_EVICT,
-	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP,
-};
+#define MULTI_VM_KINDS \
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, \
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP, \
+	GVM_CMD_MADVISE, GVM_CMD_PREFETCH, \
+	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT, \
+	GVM_CMD_CLOSE, GVM_CMD_EVICT, \
+	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP
+
+static const enum gvm_kind multi_vm_kinds[] = { MULTI_VM_KINDS };
 
 /* split_merge_fuzzer: the four range commands on a 32-page grid. */
 static const enum gvm_kind split_merge_kinds[] = {
@@ -153,12 +154,7 @@ static const enum gvm_kind lifetime_kinds[] = {
  * failures, and one in four a failed sm_step) one record in five.
  */
 static const enum gvm_kind fault_kinds[] = {
-	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
-	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
-	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
-	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT,
-	GVM_CMD_CLOSE, GVM_CMD_EVICT,
-	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP,
+	MULTI_VM_KINDS,
 	GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT,
 };
 
