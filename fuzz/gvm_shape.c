@@ -148,32 +148,30 @@ static void predict_madvise(struct seq *s, const struct gvm_model_vm *v, uint64_
 	}
 }
 
+static void add_prefetch(struct seq *s, const struct gvm_map *va)
+{
+	struct gvm_event ev = { .kind = GVM_EV_OP_PREFETCH, .a = *va };
+
+	add(s, &ev);
+}
+
 /* prefetch_ops_create: every VA overlapping, the kernel node included. */
 static void predict_prefetch(struct seq *s, const struct gvm_model_vm *v, uint64_t ra,
 			     uint64_t re)
 {
-	uint64_t ks = v->reserve_addr, ke = ks + v->reserve_range;
-	bool node = v->reserve_range && ks < re && ke > ra;
+	const struct gvm_map node = { v->reserve_addr, v->reserve_range, -1, 0 };
+	bool node_due = node.range && node.addr < re && node.addr + node.range > ra;
 	size_t i;
 
 	for (i = first_overlap(v, ra); i < v->n && v->maps[i].addr < re; i++) {
-		struct gvm_event ev = { .kind = GVM_EV_OP_PREFETCH, .a = v->maps[i] };
-
-		if (node && ks < v->maps[i].addr) {
-			struct gvm_event kn = { .kind = GVM_EV_OP_PREFETCH,
-						.a = { ks, v->reserve_range, -1, 0 } };
-
-			add(s, &kn);
-			node = false;
+		if (node_due && node.addr < v->maps[i].addr) {
+			add_prefetch(s, &node);
+			node_due = false;
 		}
-		add(s, &ev);
+		add_prefetch(s, &v->maps[i]);
 	}
-	if (node) {
-		struct gvm_event kn = { .kind = GVM_EV_OP_PREFETCH,
-					.a = { ks, v->reserve_range, -1, 0 } };
-
-		add(s, &kn);
-	}
+	if (node_due)
+		add_prefetch(s, &node);
 }
 
 ssize_t gvm_shape_predict(const struct gvm_model_vm *v, const struct gvm_cmd *c,
