@@ -176,6 +176,59 @@ TEST(warn_is_a_finding)
 	kcompat_warn_set_quiet(true);
 }
 
+/*
+ * A backend whose reports lie about one op: lib/, with the keep flag of
+ * every UNMAP it reports flipped. The tree is right, so only the check of
+ * the ops against the predicted walk can tell.
+ */
+static struct gvm_sink real_sink;
+
+static void flip_keep(void *ctx, const struct gvm_event *ev)
+{
+	struct gvm_event e = *ev;
+
+	(void)ctx;
+	if (e.kind == GVM_EV_OP_UNMAP)
+		e.keep = !e.keep;
+	real_sink.event(real_sink.ctx, &e);
+}
+
+static struct gvm_backend *create_flipping(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_sink mine = { .event = flip_keep };
+
+	real_sink = *sink;
+	return gvm_backend_lean_create(&mine, flags);
+}
+
+TEST(wrong_op_is_a_finding)
+{
+	static const char text[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+				   "map 0 0x0 0x1000 1 0x0\n";
+	struct gvm_exec_opts o = { .out = NULL, .err = NULL, .name = "t" };
+	struct gvm_script s = { 0 };
+	struct gvm_exec *x;
+	char err[256];
+	size_t i;
+	int ret = 0;
+
+	CHECK_EQ(gvm_parse("t", text, sizeof(text) - 1, &s, err, sizeof(err)), 0);
+	/* lib/ as it is: clean. */
+	x = gvm_exec_create(&o);
+	for (i = 0; i < s.n; i++)
+		ret |= gvm_exec_run(x, &s.cmds[i]);
+	CHECK_EQ(ret | gvm_exec_finish(x), 0);
+	gvm_exec_destroy(x);
+	/* The second map's UNMAP (keep=1) reported as keep=0: a finding there. */
+	o.backend = create_flipping;
+	x = gvm_exec_create(&o);
+	for (i = 0; i + 1 < s.n; i++)
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[i]), 0);
+	CHECK_EQ(gvm_exec_run(x, &s.cmds[s.n - 1]), 1);
+	gvm_exec_destroy(x);
+	gvm_script_free(&s);
+}
+
 TEST(leak_is_a_finding)
 {
 	struct gvm_exec_opts o = { .out = NULL, .err = NULL, .name = "t" };
@@ -191,4 +244,4 @@ TEST(leak_is_a_finding)
 }
 
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
-	  warn_is_a_finding, leak_is_a_finding)
+	  warn_is_a_finding, wrong_op_is_a_finding, leak_is_a_finding)
