@@ -17,6 +17,16 @@ static const char *const kinds[] = {
 	[GVM_EV_OP_REMAP] = "remap", [GVM_EV_OP_PREFETCH] = "prefetch",
 };
 
+/* " p=0x0+0x1000@0x0" or " p=-": a remap part */
+static size_t put_part(char *buf, size_t len, char tag, bool has, const struct gvm_map *m)
+{
+	if (!has)
+		return (size_t)snprintf(buf, len, " %c=-", tag);
+	return (size_t)snprintf(buf, len, " %c=0x%llx+0x%llx@0x%llx", tag,
+				(unsigned long long)m->addr, (unsigned long long)m->range,
+				(unsigned long long)m->offset);
+}
+
 /* "remap 0x0+0x3000 b1 @0x0 k0 p=0x0+0x1000@0x0 n=-", ops joined by "; " */
 static void put_ops(const struct gvm_event *ev, ssize_t n, char *buf, size_t len)
 {
@@ -32,24 +42,10 @@ static void put_ops(const struct gvm_event *ev, ssize_t n, char *buf, size_t len
 					(unsigned long long)e->a.addr,
 					(unsigned long long)e->a.range, e->a.bo,
 					(unsigned long long)e->a.offset, e->keep);
-		if (e->kind != GVM_EV_OP_REMAP || off >= len)
-			continue;
-		if (e->has_prev)
-			off += (size_t)snprintf(buf + off, len - off, " p=0x%llx+0x%llx@0x%llx",
-						(unsigned long long)e->prev.addr,
-						(unsigned long long)e->prev.range,
-						(unsigned long long)e->prev.offset);
-		else
-			off += (size_t)snprintf(buf + off, len - off, " p=-");
-		if (off >= len)
-			break;
-		if (e->has_next)
-			off += (size_t)snprintf(buf + off, len - off, " n=0x%llx+0x%llx@0x%llx",
-						(unsigned long long)e->next.addr,
-						(unsigned long long)e->next.range,
-						(unsigned long long)e->next.offset);
-		else
-			off += (size_t)snprintf(buf + off, len - off, " n=-");
+		if (e->kind == GVM_EV_OP_REMAP && off < len)
+			off += put_part(buf + off, len - off, 'p', e->has_prev, &e->prev);
+		if (e->kind == GVM_EV_OP_REMAP && off < len)
+			off += put_part(buf + off, len - off, 'n', e->has_next, &e->next);
 	}
 }
 
