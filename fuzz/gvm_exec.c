@@ -726,20 +726,56 @@ int gvm_exec_finish(struct gvm_exec *x)
 	return x->failed;
 }
 
-struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
-{
-	/* Not calloc: the model zeroes what it uses (see struct gvm_model). */
-	struct gvm_exec *x = malloc(sizeof(*x));
-	struct gvm_sink sink;
+/*
+ * The executor and its scratch are large (some 140 KiB) and the fuzz
+ * targets make one per input: ASan's allocator filled, quarantined and
+ * recycled both every time, a third of a small input's cost. The last one
+ * freed on each thread is kept for the next create instead. Harness memory
+ * only: what the backends allocate comes and goes as before.
+ */
+static _Thread_local struct gvm_exec *spare_exec;
 
+static struct gvm_exec *exec_alloc(void)
+{
+	struct gvm_exec *x = spare_exec;
+
+	if (x) {
+		spare_exec = NULL;
+		return x;
+	}
+	/* Not calloc: the model zeroes what it uses (see struct gvm_model). */
+	x = malloc(sizeof(*x));
 	if (!x)
 		return NULL;
-	memset(x, 0, offsetof(struct gvm_exec, model));
 	x->scratch = malloc(sizeof(*x->scratch));
 	if (!x->scratch) {
 		free(x);
 		return NULL;
 	}
+	return x;
+}
+
+static void exec_free(struct gvm_exec *x)
+{
+	if (!spare_exec) {
+		spare_exec = x;
+		return;
+	}
+	free(x->scratch);
+	free(x);
+}
+
+struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
+{
+	struct gvm_exec *x = exec_alloc();
+	struct gvm_exec_scratch *scratch;
+	struct gvm_sink sink;
+
+	if (!x)
+		return NULL;
+	scratch = x->scratch;
+	memset(x, 0, offsetof(struct gvm_exec, model));
+	x->scratch = scratch;
 	x->log = &x->scratch->log;
 	x->tlog = &x->scratch->tlog;
 	x->shape = x->scratch->shape;
@@ -752,8 +788,7 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	x->create = opts->backend ? opts->backend : gvm_backend_lean_create;
 	x->be = x->create(&sink, 0);
 	if (!x->be) {
-		free(x->scratch);
-		free(x);
+		exec_free(x);
 		return NULL;
 	}
 	x->live_base = x->be->ops->alloc_live(x->be);
@@ -782,6 +817,5 @@ void gvm_exec_destroy(struct gvm_exec *x)
 	if (x->twin)
 		x->twin->ops->destroy(x->twin);
 	gvm_model_free(&x->model);
-	free(x->scratch);
-	free(x);
+	exec_free(x);
 }
