@@ -3,7 +3,8 @@
  * The command executor: runs a command stream on a backend, prints the
  * events in the op-script output format, and after every command checks
  * the backend against itself (invariants, refcounts, WARNs) and against the
- * reference model. Shared by gpuvm-replay, the fuzz targets and the tests.
+ * reference model (the state only at the end with state_at_end). Shared by
+ * gpuvm-replay, the fuzz targets and the tests.
  */
 #ifndef GVM_EXEC_H
 #define GVM_EXEC_H
@@ -19,6 +20,12 @@ struct gvm_exec_opts {
 	bool quiet_ops;		/* no "op" lines */
 	bool trace;		/* "> command" before each command's events */
 	gvm_backend_create_fn *backend;	/* NULL: lib/ (gvm_backend_lean_create) */
+	/*
+	 * Check the state (invariants, model, lifetimes, the twin's tree) only
+	 * in gvm_exec_finish() and after "dump"; errors, op shapes, the twin's
+	 * events and WARNs are still checked after every command.
+	 */
+	bool state_at_end;
 };
 
 struct gvm_exec;

@@ -229,6 +229,57 @@ TEST(wrong_op_is_a_finding)
 	gvm_script_free(&s);
 }
 
+/* A backend whose own checks fail while @broken is set: lib/ otherwise. */
+static bool broken;
+static struct gvm_backend_ops breakable_ops;
+
+static bool breakable_check(struct gvm_backend *be, char *msg, size_t len)
+{
+	(void)be;
+	snprintf(msg, len, "broken by the test");
+	return !broken;
+}
+
+static struct gvm_backend *create_breakable(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+
+	if (be) {
+		breakable_ops = *be->ops;
+		breakable_ops.check = breakable_check;
+		be->ops = &breakable_ops;
+	}
+	return be;
+}
+
+/* state_at_end: a broken state is found by finish, not by the commands. */
+TEST(state_at_end_checks_at_the_end)
+{
+	static const char text[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+				   "unmap 0 0x0 0x1000\n";
+	struct gvm_exec_opts o = { .name = "t", .backend = create_breakable };
+	struct gvm_script s = { 0 };
+	struct gvm_exec *x;
+	char err[256];
+	int at_end;
+
+	CHECK_EQ(gvm_parse("t", text, sizeof(text) - 1, &s, err, sizeof(err)), 0);
+	for (at_end = 0; at_end < 2; at_end++) {
+		o.state_at_end = at_end;
+		x = gvm_exec_create(&o);
+		broken = false;
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[0]), 0);
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[1]), 0);
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[2]), 0);
+		broken = true;
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[3]), !at_end);
+		CHECK_EQ(gvm_exec_finish(x), 1);
+		gvm_exec_destroy(x);
+	}
+	broken = false;
+	gvm_script_free(&s);
+}
+
 TEST(leak_is_a_finding)
 {
 	struct gvm_exec_opts o = { .out = NULL, .err = NULL, .name = "t" };
@@ -244,4 +295,5 @@ TEST(leak_is_a_finding)
 }
 
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
-	  warn_is_a_finding, wrong_op_is_a_finding, leak_is_a_finding)
+	  warn_is_a_finding, wrong_op_is_a_finding, state_at_end_checks_at_the_end,
+	  leak_is_a_finding)
