@@ -71,7 +71,9 @@ _FEATURES = [
     ("SM_MAP_EXEC_LOCK", "drm_gpuvm_sm_map_exec_lock", "include/drm/drm_gpuvm.h", "6.17"),
     ("MADVISE", "drm_gpuvm_madvise_ops_create", "include/drm/drm_gpuvm.h", "6.18"),
     ("IMMEDIATE_MODE", "DRM_GPUVM_IMMEDIATE_MODE", "include/drm/drm_gpuvm.h", "6.18"),
-    ("GEM_GPUVA_MUTEX", "gpuva.lock)", "drivers/gpu/drm/drm_gpuvm.c", "6.18"),
+    # The .c taking the GEM's gpuva mutex itself: with the deferred vm_bo
+    # API (6.18's .c only asserts it, through drm_gem.h).
+    ("GEM_GPUVA_MUTEX", "gpuva.lock)", "drivers/gpu/drm/drm_gpuvm.c", "6.19"),
     ("DEFERRED_CLEANUP", "drm_gpuvm_bo_deferred_cleanup", "include/drm/drm_gpuvm.h", "6.19"),
     ("OBTAIN_LOCKED", "drm_gpuvm_bo_obtain_locked", "include/drm/drm_gpuvm.h", "7.0"),
     ("CONST_OPS", "drm_gpuva_unmap(const struct", "include/drm/drm_gpuvm.h", "7.0"),
@@ -79,18 +81,25 @@ _FEATURES = [
 
 # The eras the backend supports, each a set of the features after VM_BO
 # that a tree must have exactly: none of them (6.8 to 6.16), map_req with
-# sm_map_exec_lock (the 6.17 API), and all of them (the 7.0 API). A tree
-# with another mix (6.18, 6.19, or a branch that backported part of a
-# series) is refused, naming what it has and lacks.
+# sm_map_exec_lock (the 6.17 API), those with madvise and immediate mode
+# (the 6.18 API), those with the deferred vm_bo API and the .c taking the
+# gpuva mutex (the 6.19 API), and all of them (the 7.0 API). A tree with
+# another mix (a branch that backported part of a series) is refused,
+# naming what it has and lacks.
 _NEWER = [f[0] for f in _FEATURES[1:]]
 _ERAS = [
     ("6.8 to 6.16", []),
     ("6.17", ["MAP_REQ", "SM_MAP_EXEC_LOCK"]),
+    ("6.18", ["MAP_REQ", "SM_MAP_EXEC_LOCK", "MADVISE", "IMMEDIATE_MODE"]),
+    ("6.19", ["MAP_REQ", "SM_MAP_EXEC_LOCK", "MADVISE", "IMMEDIATE_MODE", "GEM_GPUVA_MUTEX",
+              "DEFERRED_CLEANUP"]),
     ("7.0", _NEWER),
 ]
 _SUPPORTED = ("Linux 6.8 to 6.16 (tested: Debian's 6.12), the 6.17 API (tested: " +
-              "torvalds/linux at 000a45dce7ad) and the 7.0 API (tested: linux-mm's " +
-              "drm_gpuvm.[ch] at d6f2390026b3)")
+              "torvalds/linux at 000a45dce7ad), the 6.18 API (not run on a 6.18 " +
+              "tree yet), the 6.19 API (checked on an assembly of 6.19-API " +
+              "drm_gpuvm.[ch] from two vendor trees) and the 7.0 API (tested: " +
+              "linux-mm's drm_gpuvm.[ch] at d6f2390026b3)")
 
 def _fail(msg):
     fail("kernel_source: " + msg)

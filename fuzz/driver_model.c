@@ -1413,7 +1413,8 @@ static const char *lean_unsupported(struct gvm_backend *gbe, const struct gvm_cm
 {
 	(void)gbe;
 	if (!GVM_HAS_IMMEDIATE_MODE && c->kind == GVM_CMD_VM && (c->flags & GVM_F_IMMEDIATE))
-		return "immediate mode (DRM_GPUVM_IMMEDIATE_MODE) needs Linux 6.18+" DRIVER_ORIGIN;
+		return "immediate mode (DRM_GPUVM_IMMEDIATE_MODE) with deferred vm_bo cleanup"
+		       " needs Linux 6.19+" DRIVER_ORIGIN;
 	if (!GVM_HAS_MADVISE && c->kind == GVM_CMD_MADVISE)
 		return "madvise (drm_gpuvm_madvise_ops_create) needs Linux 6.18+" DRIVER_ORIGIN;
 	return NULL;

@@ -18,20 +18,26 @@
 
 /*
  * The eras bazel/kernel_source.bzl accepts: none of the features after
- * vm_bo (6.8 to 6.16), map_req and sm_map_exec_lock only (the 6.17 API),
- * or all of them (the 7.0 API). The driver model's immediate VMs rely on
- * the deferred put and unlink and on 7.0's obtain_prealloc, which takes
- * the gpuva mutex itself: a tree with immediate mode but not those (6.18,
- * 6.19) would need adapting here first.
+ * vm_bo (6.8 to 6.16), map_req and sm_map_exec_lock (the 6.17 API), those
+ * with madvise and immediate mode (6.18), those with the deferred vm_bo
+ * API, whose .c takes the GEM's gpuva mutex itself (6.19), and all of them
+ * (the 7.0 API). What this header relies on, should the rule ever let
+ * another mix through:
  */
-#if GVM_UPSTREAM_HAS_IMMEDIATE_MODE && \
-	!(GVM_UPSTREAM_HAS_DEFERRED_CLEANUP && GVM_UPSTREAM_HAS_OBTAIN_LOCKED)
-#error "immediate mode without the deferred vm_bo API and 7.0's obtain_prealloc: era not adapted"
+#if GVM_UPSTREAM_HAS_GEM_GPUVA_MUTEX != GVM_UPSTREAM_HAS_DEFERRED_CLEANUP || \
+	(GVM_UPSTREAM_HAS_DEFERRED_CLEANUP && !GVM_UPSTREAM_HAS_IMMEDIATE_MODE) || \
+	(GVM_UPSTREAM_HAS_OBTAIN_LOCKED && !GVM_UPSTREAM_HAS_DEFERRED_CLEANUP)
+#error "API era with part of the immediate-mode series: not adapted"
 #endif
 
-/* What our code may use; lib/ has all of it. */
+/*
+ * What our code may use; lib/ has all of it. The driver model's immediate
+ * VMs unlink and put through the deferred vm_bo API (6.19+): on 6.18 a VM
+ * in immediate mode could only drop a vm_bo under the gpuva mutex, which
+ * run_job cannot take, so immediate VMs are refused there as before 6.18.
+ */
 #define GVM_HAS_MADVISE			GVM_UPSTREAM_HAS_MADVISE
-#define GVM_HAS_IMMEDIATE_MODE		GVM_UPSTREAM_HAS_IMMEDIATE_MODE
+#define GVM_HAS_IMMEDIATE_MODE		GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
 #define GVM_HAS_DEFERRED_CLEANUP	GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
 
 #if !GVM_UPSTREAM_HAS_MAP_REQ
@@ -176,6 +182,42 @@ static inline void drm_gpuva_unlink_defer(struct drm_gpuva *va)
 #if !GVM_UPSTREAM_HAS_OBTAIN_LOCKED
 /* Renamed in 7.0; the same call. */
 #define drm_gpuvm_bo_obtain_locked	drm_gpuvm_bo_obtain
+#endif
+
+#if GVM_UPSTREAM_HAS_IMMEDIATE_MODE && !GVM_UPSTREAM_HAS_OBTAIN_LOCKED
+/*
+ * Before 7.0, obtain_prealloc() asserts that the caller holds the GEM's
+ * gpuva list lock, which in immediate mode is the gpuva mutex; 7.0 takes
+ * that mutex itself. And when the VM already has a vm_bo for the object,
+ * it drops the unused one with drm_gpuvm_bo_put(), whose destroy path
+ * asserts the VM's resv on a RESV_PROTECTED VM; 7.0 frees it without
+ * touching any list. Take what the tree asserts around its call, the resv
+ * before the mutex as everywhere else, so the driver model calls it the
+ * same way on every era.
+ */
+static inline struct drm_gpuvm_bo *
+gvm_compat_bo_obtain_prealloc(struct drm_gpuvm_bo *vm_bo)
+{
+	struct drm_gpuvm *gpuvm = vm_bo->vm;
+	struct drm_gem_object *obj = vm_bo->obj;
+	bool immediate = drm_gpuvm_immediate_mode(gpuvm);
+	bool resv = immediate && drm_gpuvm_resv_protected(gpuvm);
+	struct drm_gpuvm_bo *ret;
+
+	if (resv)
+		dma_resv_lock(drm_gpuvm_resv(gpuvm), NULL);
+	if (immediate)
+		mutex_lock(&obj->gpuva.lock);
+	ret = drm_gpuvm_bo_obtain_prealloc(vm_bo);
+	if (immediate)
+		mutex_unlock(&obj->gpuva.lock);
+	if (resv)
+		dma_resv_unlock(drm_gpuvm_resv(gpuvm));
+	return ret;
+}
+
+#undef drm_gpuvm_bo_obtain_prealloc
+#define drm_gpuvm_bo_obtain_prealloc	gvm_compat_bo_obtain_prealloc
 #endif
 
 #endif
