@@ -101,6 +101,13 @@ _SUPPORTED = ("Linux 6.8 to 6.16 (tested: Debian's 6.12), the 6.17 API (tested: 
               "drm_gpuvm.[ch] from two vendor trees) and the 7.0 API (tested: " +
               "linux-mm's drm_gpuvm.[ch] at d6f2390026b3)")
 
+# Eras accepted without a release tree of theirs having been run here
+# (README, "What has been tested"): a warning says so when one is used.
+_UNTESTED = {
+    "6.18": "no 6.18 tree has been built here yet",
+    "6.19": "only an assembly of 6.19-API files from two vendor trees was tested",
+}
+
 def _fail(msg):
     fail("kernel_source: " + msg)
 
@@ -225,8 +232,12 @@ def _detect(rctx, origin):
         _fail("%s: drm_gpuvm.h has no vm_bo API (before 6.8): not supported; supported: %s" %
               (origin, _SUPPORTED))
     present = [n for n in _NEWER if has[n]]
-    for _name, features in _ERAS:
+    for name, features in _ERAS:
         if present == features:
+            if name in _UNTESTED:
+                # buildifier: disable=print
+                print("kernel_source: %s: the %s API era is adapted but %s; " % (origin, name, _UNTESTED[name]) +
+                      "a build or test failure may be ours: please report it")
             return has
     since = {n: s for n, _m, _f, s in _FEATURES}
     _fail("%s: API era with %s but without %s is not supported yet; supported: %s" %
