@@ -163,14 +163,9 @@ void spin_unlock(spinlock_t *lock)
 
 bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
 {
-	int old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
-
-	/* Fast path: not the last reference, no lock needed. */
-	while (old > 1) {
-		if (__atomic_compare_exchange_n(&r->refs, &old, old - 1, true,
-						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			return false;
-	}
+	/* Not the last reference: no lock needed. */
+	if (refcount_dec_not_one(r))
+		return false;
 	mutex_lock(lock);
 	if (!refcount_dec_and_test(r)) {
 		mutex_unlock(lock);

@@ -70,6 +70,22 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 }
 
 /*
+ * Drop a reference unless it is the last one (or the count is already
+ * broken); true if it did. The lock-free half of the *_and_*lock() calls.
+ */
+static inline bool refcount_dec_not_one(refcount_t *r)
+{
+	int old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
+
+	while (old > 1) {
+		if (__atomic_compare_exchange_n(&r->refs, &old, old - 1, true,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Like refcount_dec_and_test(), but when the count drops to zero @lock is
  * acquired first, atomically with the final decrement; returns true with
  * @lock held in that case only.
