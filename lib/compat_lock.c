@@ -159,21 +159,6 @@ void spin_unlock(spinlock_t *lock)
 	pthread_mutex_unlock(&lock->raw);
 }
 
-/* ---- refcount + mutex ---------------------------------------------------- */
-
-bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
-{
-	/* Not the last reference: no lock needed. */
-	if (refcount_dec_not_one(r))
-		return false;
-	mutex_lock(lock);
-	if (!refcount_dec_and_test(r)) {
-		mutex_unlock(lock);
-		return false;
-	}
-	return true;
-}
-
 /* ---- ww_mutex ----------------------------------------------------------- */
 
 void kcompat_ww_fail_nth(unsigned long nth)

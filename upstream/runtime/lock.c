@@ -8,7 +8,6 @@
 #include <linux/dma-fence.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
-#include <linux/refcount.h>
 #include <linux/spinlock.h>
 
 /* Nonzero and distinct per thread: the address of a thread-local. */
@@ -110,17 +109,4 @@ u64 urt_fence_context_alloc(unsigned int num)
 
 	next += num;
 	return first;
-}
-
-/* lib/'s refcount_dec_and_mutex_lock() on the runtime's mutex. */
-bool urt_refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
-{
-	if (refcount_dec_not_one(r))
-		return false;
-	mutex_lock(lock);
-	if (!refcount_dec_and_test(r)) {
-		mutex_unlock(lock);
-		return false;
-	}
-	return true;
 }

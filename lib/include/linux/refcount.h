@@ -11,8 +11,8 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <linux/bug.h>
-
-struct mutex;
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 
 typedef struct refcount_struct {
 	int refs;
@@ -88,8 +88,31 @@ static inline bool refcount_dec_not_one(refcount_t *r)
 /*
  * Like refcount_dec_and_test(), but when the count drops to zero @lock is
  * acquired first, atomically with the final decrement; returns true with
- * @lock held in that case only.
+ * @lock held in that case only. Inline, so that the upstream runtime's
+ * build of this header takes its own locks.
  */
-bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock);
+static inline bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
+{
+	if (refcount_dec_not_one(r))
+		return false;
+	mutex_lock(lock);
+	if (!refcount_dec_and_test(r)) {
+		mutex_unlock(lock);
+		return false;
+	}
+	return true;
+}
+
+static inline bool refcount_dec_and_lock(refcount_t *r, spinlock_t *lock)
+{
+	if (refcount_dec_not_one(r))
+		return false;
+	spin_lock(lock);
+	if (!refcount_dec_and_test(r)) {
+		spin_unlock(lock);
+		return false;
+	}
+	return true;
+}
 
 #endif /* _GPUVM_LINUX_REFCOUNT_H */
