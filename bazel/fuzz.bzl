@@ -159,7 +159,7 @@ def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, **kwargs
 
     corpus: whose inputs it takes (corpus/<corpus>/, default <name>), for
         a target that runs another target's byte format on other backends
-        (upstream_<name>, differential_fuzzer).
+        (upstream_<name>, differential_fuzzer, differential_fault_fuzzer).
 
     <name>: gpuvm_fuzz_binary(), engine per --config.
     <name>_run: `bazel run` it to fuzz with libFuzzer + ASan + UBSan,

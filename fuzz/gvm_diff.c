@@ -70,6 +70,19 @@ const char *gvm_diff_unsupported(struct gvm_diff *d, const struct gvm_cmd *c)
 {
 	int i;
 
+	/*
+	 * The two GPUVMs allocate differently, so the Nth allocation is not
+	 * the same one on both and failing it need not fail the same way.
+	 * A failed step compares: both must produce the same ops.
+	 */
+	if (c->kind == GVM_CMD_INJECT && !(c->flags & GVM_F_STEP)) {
+		snprintf(d->why, sizeof(d->why),
+			 "%s and %s backends in lockstep: inject alloc cannot be compared:"
+			 " the two allocate differently, so the Nth allocation is not the"
+			 " same one on both (inject step can be)",
+			 d->s[0].name, d->s[1].name);
+		return d->why;
+	}
 	for (i = 0; i < 2; i++) {
 		const char *why = gvm_exec_unsupported(d->s[i].x, c);
 

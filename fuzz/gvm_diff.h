@@ -23,7 +23,11 @@ struct gvm_diff *gvm_diff_create(const struct gvm_exec_opts *opts,
 				 gvm_backend_create_fn *a, const char *an,
 				 gvm_backend_create_fn *b, const char *bn);
 
-/* NULL if both backends can run @c, else why not (with the backend's name). */
+/*
+ * NULL if both backends can run @c, else why not (with the backend's name).
+ * "inject alloc" is refused: the two allocate differently, so its failures
+ * cannot be compared ("inject step" can).
+ */
 const char *gvm_diff_unsupported(struct gvm_diff *d, const struct gvm_cmd *c);
 
 /* Run @c on both and compare. Return: 0, or 1 for a finding or a difference. */

@@ -32,8 +32,12 @@ struct gvm_fuzz_on {
 int gvm_fuzz_one_on(const struct gvm_fuzz_on *on, enum gvm_target target,
 		    const uint8_t *data, size_t size);
 
-/* Upstream's drm_gpuvm.c alone, and lib/ against it (//fuzz:fuzz_upstream). */
-extern const struct gvm_fuzz_on gvm_fuzz_upstream, gvm_fuzz_differential;
+/*
+ * Upstream's drm_gpuvm.c alone, and lib/ against it on multi_vm_fuzzer's
+ * and on fault_fuzzer's inputs (//fuzz:fuzz_upstream).
+ */
+extern const struct gvm_fuzz_on gvm_fuzz_upstream, gvm_fuzz_differential,
+	gvm_fuzz_differential_fault;
 
 #ifdef GVM_FUZZ_UPSTREAM
 /* A target built as upstream_<name>: the same source, on upstream. */

@@ -24,8 +24,9 @@ const char *gvm_run_unsupported(struct gvm_run *r, const struct gvm_cmd *c);
 
 /*
  * Make @s runnable on @r, for fuzz inputs: an immediate VM the backend
- * refuses becomes a staged one, any other refused command is dropped.
- * The result is still a valid script. Return: the number of changes.
+ * refuses becomes a staged one, any other refused command is dropped
+ * (in lockstep also "inject alloc": the next command then runs without
+ * it). The result is still a valid script. Return: the number of changes.
  */
 size_t gvm_run_adapt(struct gvm_run *r, struct gvm_script *s);
 

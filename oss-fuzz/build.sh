@@ -86,11 +86,12 @@ mkdir -p "$obj" "$OUT"
 objof() {
 	printf '%s\n' "$obj/${1//\//_}.o"
 }
-# The targets over upstream's own drm_gpuvm.c (differential_fuzzer and the
-# upstream_<name> variants) need a kernel tree, which Bazel's @linux_gpuvm
-# fetches (bazel/kernel_source.bzl); this build has lib/ only.
+# The targets over upstream's own drm_gpuvm.c (differential_fuzzer,
+# differential_fault_fuzzer and the upstream_<name> variants) need a kernel
+# tree, which Bazel's @linux_gpuvm fetches (bazel/kernel_source.bzl); this
+# build has lib/ only.
 upstream_only() {
-	[[ $1 == fuzz/gvm_fuzz_upstream.c || $1 == fuzz/targets/differential_fuzzer.c ]]
+	[[ $1 == fuzz/gvm_fuzz_upstream.c || $1 == fuzz/targets/differential_*.c ]]
 }
 sources=()
 for f in lib/*.c fuzz/*.c fuzz/targets/*.c; do

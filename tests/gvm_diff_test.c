@@ -4,8 +4,9 @@
  * doctored lib/: identical backends never differ; a backend that drops an
  * event the executor does not check, or misreports a flag the model does
  * not check, is caught by the comparison alone, at the right command and
- * with the right kind of difference; and a script is adapted to what a
- * backend refuses.
+ * with the right kind of difference, as is a backend that fails another
+ * sm_step than the one asked for; and a script is adapted to what a
+ * backend refuses, in lockstep also "inject alloc".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,28 @@ static struct gvm_backend *lean_without_madvise(const struct gvm_sink *sink, uns
 		no_madvise_ops = *be->ops;
 		no_madvise_ops.unsupported = refuse_madvise;
 		be->ops = &no_madvise_ops;
+	}
+	return be;
+}
+
+/* Fails the step after the one asked for, as a GPUVM that skipped a step would. */
+static struct gvm_backend_ops late_step_ops;
+static void (*lean_fail_step)(struct gvm_backend *be, unsigned int nth);
+
+static void fail_step_late(struct gvm_backend *be, unsigned int nth)
+{
+	lean_fail_step(be, nth ? nth + 1 : 0);
+}
+
+static struct gvm_backend *lean_late_step(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+
+	if (be) {
+		late_step_ops = *be->ops;
+		lean_fail_step = be->ops->fail_step;
+		late_step_ops.fail_step = fail_step_late;
+		be->ops = &late_step_ops;
 	}
 	return be;
 }
@@ -207,5 +230,83 @@ TEST(unsupported_commands_are_named_and_adapted)
 	gvm_script_free(&s);
 }
 
+/* Two VAs, then a bind whose three steps are remap, remap, map. */
+static const char step_script[] =
+	"vm 0 0x0 0x100000\n"
+	"bo 1\n"
+	"bo 2\n"
+	"map 0 0x0 0x4000 1 0x0\n"
+	"map 0 0x4000 0x4000 2 0x0\n"
+	"inject step 2\n"
+	"map 0 0x2000 0x4000 2 0x10000\n"
+	"inject step 1\n"
+	"unmap 0 0x0 0x8000\n"
+	"map 0 0x2000 0x4000 2 0x10000\n";
+
+TEST(failed_steps_compare)
+{
+	char err[4096];
+	size_t stop;
+
+	CHECK_EQ(run_diff(step_script, gvm_backend_lean_create, &stop, err, sizeof(err)), 0);
+	CHECK_EQ(stop, 0);
+	CHECK_EQ(strlen(err), 0);
+}
+
+TEST(a_different_failed_step_is_a_difference)
+{
+	char err[4096];
+	size_t stop;
+
+	/* lean stops after one remap, other after two: both EIO, unchanged. */
+	CHECK_EQ(run_diff(step_script, lean_late_step, &stop, err, sizeof(err)), 1);
+	CHECK_EQ(stop, 7);
+	CHECK(strstr(err, "DIFF: t:7: map 0 0x2000 0x4000 2 0x10000: lean and other differ in events") != NULL);
+	CHECK(strstr(err, "DIFF:     op remap 0x4000 0x4000 bo2 0x0 ") != NULL);
+	CHECK(strstr(err, "BUG:") == NULL);
+}
+
+TEST(inject_alloc_is_refused_in_lockstep)
+{
+	static const char text[] =
+		"vm 0 0x0 0x100000\n"
+		"bo 1\n"
+		"inject alloc 1\n"
+		"map 0 0x0 0x4000 1 0x0\n"
+		"inject alloc 2\n"
+		"inject step 1\n"
+		"unmap 0 0x1000 0x1000\n";
+	struct gvm_exec_opts o = { .name = "t" };
+	struct gvm_run *r = gvm_run_create(&o, gvm_backend_lean_create, "lean",
+					   gvm_backend_lean_create, "other");
+	struct gvm_run *alone = gvm_run_create(&o, gvm_backend_lean_create, "lean", NULL, NULL);
+	struct gvm_script s = parse(text);
+	const char *why;
+	size_t i;
+
+	CHECK(r != NULL && alone != NULL);
+	why = gvm_run_unsupported(r, &s.cmds[2]);
+	CHECK(why && strstr(why, "lean and other backends in lockstep: inject alloc cannot be compared"));
+	CHECK(gvm_run_unsupported(r, &s.cmds[5]) == NULL);	/* inject step */
+	/* One backend alone has nothing to compare: it runs inject alloc. */
+	CHECK(gvm_run_unsupported(alone, &s.cmds[2]) == NULL);
+	gvm_run_destroy(alone);
+
+	/* Both inject alloc go, the rest stays in order. */
+	CHECK_EQ(gvm_run_adapt(r, &s), 2);
+	CHECK_EQ(s.n, 5);
+	CHECK_EQ(s.cmds[2].kind, GVM_CMD_MAP);
+	CHECK_EQ(s.cmds[3].kind, GVM_CMD_INJECT);
+	CHECK_EQ(s.cmds[3].flags & GVM_F_STEP, GVM_F_STEP);
+	CHECK_EQ(s.cmds[4].kind, GVM_CMD_UNMAP);
+	for (i = 0; i < s.n; i++)
+		CHECK_EQ(gvm_run_cmd(r, &s.cmds[i]), 0);
+	CHECK_EQ(gvm_run_finish(r), 0);
+	gvm_run_destroy(r);
+	gvm_script_free(&s);
+}
+
 TEST_MAIN(identical_backends_agree, a_missing_event_is_a_difference,
-	  a_wrong_flag_is_a_difference, unsupported_commands_are_named_and_adapted)
+	  a_wrong_flag_is_a_difference, unsupported_commands_are_named_and_adapted,
+	  failed_steps_compare, a_different_failed_step_is_a_difference,
+	  inject_alloc_is_refused_in_lockstep)

@@ -73,5 +73,19 @@ else
 	failed=$((failed + 1))
 fi
 
+# lib/ and upstream allocate differently, so --backend=both refuses
+# "inject alloc" before running anything; one backend alone runs it, and
+# "inject step" runs in lockstep.
+printf 'vm 0 0x0 0x10000\nbo 1\ninject alloc 1\nmap 0 0x0 0x2000 1 0x0\n' >"$tmp/a.gvm"
+expect inject_alloc_both 2 '' ':3: inject: unsupported on the lean and upstream backends in lockstep: inject alloc cannot be compared: the two allocate differently' -- --backend=both "$tmp/a.gvm"
+if [ -s "$tmp/out" ]; then
+	echo "FAIL inject_alloc_both: printed events before refusing"
+	failed=$((failed + 1))
+fi
+expect inject_alloc_lean 0 '^error ENOMEM$' '' -- --backend=lean "$tmp/a.gvm"
+expect inject_alloc_upstream 0 '^error ENOMEM$' '' -- --backend=upstream "$tmp/a.gvm"
+printf 'vm 0 0x0 0x10000\nbo 1\nmap 0 0x0 0x2000 1 0x0\ninject step 1\nunmap 0 0x0 0x2000\n' >"$tmp/st.gvm"
+expect inject_step_both 0 '^error EIO$' '' -- --backend=both "$tmp/st.gvm"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -29,9 +29,11 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"\n"
 		"                     (the _fuzzer suffix may be left out);\n"
-		"                     upstream_NAME and differential_fuzzer: the\n"
-		"                     script those run on upstream's drm_gpuvm.c,\n"
-		"                     commands its API era lacks adapted away\n"
+		"                     upstream_NAME, differential_fuzzer and\n"
+		"                     differential_fault_fuzzer: the script those\n"
+		"                     run on upstream's drm_gpuvm.c, commands its\n"
+		"                     API era lacks adapted away (in lockstep also\n"
+		"                     inject alloc)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Exit status: 0 done, 1 out of memory, 2 bad usage or an\n"
@@ -54,6 +56,10 @@ static const struct gvm_fuzz_on *variant(const char *arg, const char **base)
 	if (!strcmp(arg, "differential_fuzzer") || !strcmp(arg, "differential")) {
 		*base = gvm_target_name(GVM_TARGET_MULTI_VM);
 		return &gvm_fuzz_differential;
+	}
+	if (!strcmp(arg, "differential_fault_fuzzer") || !strcmp(arg, "differential_fault")) {
+		*base = gvm_target_name(GVM_TARGET_FAULT);
+		return &gvm_fuzz_differential_fault;
 	}
 	return NULL;
 }
