@@ -384,8 +384,9 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 /*
  * The command's ops must be the @n predicted ones (all of them on success;
  * a prefix on failure: a walk stops at a failed step), other events aside.
+ * @step: the armed "inject step", if it applies to this command's walk.
  */
-static void check_shape(struct gvm_exec *x, ssize_t n, int ret)
+static void check_shape(struct gvm_exec *x, ssize_t n, int ret, unsigned int step)
 {
 	ssize_t want = 0;
 	size_t i;
@@ -416,7 +417,14 @@ static void check_shape(struct gvm_exec *x, ssize_t n, int ret)
 		op_text(&x->shape[want], walk, sizeof(walk));
 		bug(x, "shape", "%zd ops, the walk has %zd; op #%zd would be %s", want, n,
 		    want + 1, walk);
+		return;
 	}
+	/* A failed step N ends the walk after exactly N - 1 ops; none fails past its end. */
+	if (step && ret == -EIO && (step > n || want != (ssize_t)step - 1))
+		bug(x, "shape", "inject step %u failed after %zd ops, the walk has %zd steps",
+		    step, want, n);
+	else if (step && !ret && step <= n)
+		bug(x, "shape", "inject step %u of a %zd-step walk did not fail", step, n);
 }
 
 /* ---- commands ------------------------------------------------------------------- */
@@ -656,7 +664,10 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
 		x->be->ops->alloc_fail_nth(x->be, 0);
-		check_shape(x, shape, ret);
+		/* inject step reaches the walks of staged map/unmap only. */
+		check_shape(x, shape, ret,
+			    (c->kind == GVM_CMD_MAP || c->kind == GVM_CMD_UNMAP) &&
+			    !x->model.vm[c->vm].immediate && !inject ? step : 0);
 		if (x->twin) {
 			tret = dispatch(x->twin, x->tvm, x->tbo, c);
 			compare_twin_run(x, ret, tret);

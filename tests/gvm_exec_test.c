@@ -252,6 +252,50 @@ static struct gvm_backend *create_breakable(const struct gvm_sink *sink, unsigne
 	return be;
 }
 
+/* A backend that never arms a failed step: lib/ otherwise. */
+static struct gvm_backend_ops deaf_ops;
+
+static void ignore_step(struct gvm_backend *be, unsigned int nth)
+{
+	(void)be;
+	(void)nth;
+}
+
+static struct gvm_backend *create_deaf(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+
+	if (be) {
+		deaf_ops = *be->ops;
+		deaf_ops.fail_step = ignore_step;
+		be->ops = &deaf_ops;
+	}
+	return be;
+}
+
+/* An armed step within the walk must fail; one past its end must not. */
+TEST(unfailed_step_is_a_finding)
+{
+	static const char text[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x4000 1 0x0\n"
+				   "inject step 3\nmap 0 0x0 0x1000 1 0x0\n"
+				   "inject step 1\nmap 0 0x1000 0x1000 1 0x1000\n";
+	struct gvm_exec_opts o = { .name = "t", .backend = create_deaf };
+	struct gvm_script s = { 0 };
+	struct gvm_exec *x;
+	char err[256];
+	size_t i;
+
+	CHECK_EQ(gvm_parse("t", text, sizeof(text) - 1, &s, err, sizeof(err)), 0);
+	x = gvm_exec_create(&o);
+	/* The second map's walk is a remap and a map: step 3 is past its end. */
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[i]), 0);
+	/* Step 1 of the third map's walk, which this backend never fails. */
+	CHECK_EQ(gvm_exec_run(x, &s.cmds[6]), 1);
+	gvm_exec_destroy(x);
+	gvm_script_free(&s);
+}
+
 /* state_at_end: a broken state is found by finish, not by the commands. */
 TEST(state_at_end_checks_at_the_end)
 {
@@ -295,5 +339,6 @@ TEST(leak_is_a_finding)
 }
 
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
-	  warn_is_a_finding, wrong_op_is_a_finding, state_at_end_checks_at_the_end,
+	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
+	  state_at_end_checks_at_the_end,
 	  leak_is_a_finding)
