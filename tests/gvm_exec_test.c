@@ -229,6 +229,19 @@ TEST(wrong_op_is_a_finding)
 	gvm_script_free(&s);
 }
 
+/* lib/'s backend running on @ops, a copy of its own for the caller to patch. */
+static struct gvm_backend *lean_with_own_ops(const struct gvm_sink *sink, unsigned int flags,
+					     struct gvm_backend_ops *ops)
+{
+	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+
+	if (be) {
+		*ops = *be->ops;
+		be->ops = ops;
+	}
+	return be;
+}
+
 /* A backend whose own checks fail while @broken is set: lib/ otherwise. */
 static bool broken;
 static struct gvm_backend_ops breakable_ops;
@@ -242,13 +255,9 @@ static bool breakable_check(struct gvm_backend *be, char *msg, size_t len)
 
 static struct gvm_backend *create_breakable(const struct gvm_sink *sink, unsigned int flags)
 {
-	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+	struct gvm_backend *be = lean_with_own_ops(sink, flags, &breakable_ops);
 
-	if (be) {
-		breakable_ops = *be->ops;
-		breakable_ops.check = breakable_check;
-		be->ops = &breakable_ops;
-	}
+	breakable_ops.check = breakable_check;
 	return be;
 }
 
@@ -263,13 +272,9 @@ static void ignore_step(struct gvm_backend *be, unsigned int nth)
 
 static struct gvm_backend *create_deaf(const struct gvm_sink *sink, unsigned int flags)
 {
-	struct gvm_backend *be = gvm_backend_lean_create(sink, flags);
+	struct gvm_backend *be = lean_with_own_ops(sink, flags, &deaf_ops);
 
-	if (be) {
-		deaf_ops = *be->ops;
-		deaf_ops.fail_step = ignore_step;
-		be->ops = &deaf_ops;
-	}
+	deaf_ops.fail_step = ignore_step;
 	return be;
 }
 
