@@ -210,6 +210,25 @@ int gvm_target_from_name(const char *name)
 	return -1;
 }
 
+int gvm_target_from_arg(const char *prog, const char *arg, const char *name)
+{
+	int target;
+
+	if (!arg) {
+		fprintf(stderr, "%s: missing --target (one of: ", prog);
+		gvm_print_targets(stderr);
+		fprintf(stderr, ")\n");
+		return -1;
+	}
+	target = gvm_target_from_name(name ? name : arg);
+	if (target < 0) {
+		fprintf(stderr, "%s: unknown target '%s' (valid: ", prog, arg);
+		gvm_print_targets(stderr);
+		fprintf(stderr, ")\n");
+	}
+	return target;
+}
+
 /* The window of a created VM, for grid bases and edge values. */
 struct vm_win {
 	uint64_t start;

@@ -34,6 +34,13 @@ const char *gvm_target_name(enum gvm_target target);
 /* The target called @name ("multi_vm_fuzzer" or "multi_vm"); -1 if none. */
 int gvm_target_from_name(const char *name);
 
+/*
+ * The target a tool's --target @arg names, its decoder being @name (NULL:
+ * @arg itself); -1 after telling stderr, as @prog, what is wrong (no
+ * --target, or an unknown one) and which targets there are.
+ */
+int gvm_target_from_arg(const char *prog, const char *arg, const char *name);
+
 /* Print the target names to @f, comma-separated, no newline (usage texts). */
 void gvm_print_targets(FILE *f);
 

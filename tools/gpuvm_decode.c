@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gvm_script script = { 0 };
-	const char *path, *name, *target_arg = NULL, *base;
+	const char *path, *name, *target_arg = NULL, *base = NULL;
 	const struct gvm_fuzz_on *on;
 	size_t changes = 0;
 	char line[GVM_MAX_LINE + 1];
@@ -107,21 +107,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!target_arg) {
-		fprintf(stderr, "%s: missing --target (one of: ", argv[0]);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
+	on = target_arg ? variant(target_arg, &base) : NULL;
+	target = gvm_target_from_arg(argv[0], target_arg, base);
+	if (target < 0)
 		return 2;
-	}
-	on = variant(target_arg, &base);
-	target = gvm_target_from_name(base);
-	if (target < 0) {
-		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
-			target_arg);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
-		return 2;
-	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "%s: expected exactly one input file (or - for stdin)\n",
 			argv[0]);

@@ -99,20 +99,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!target_arg) {
-		fprintf(stderr, "%s: missing --target (one of: ", argv[0]);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
+	target = gvm_target_from_arg(argv[0], target_arg, NULL);
+	if (target < 0)
 		return 2;
-	}
-	target = gvm_target_from_name(target_arg);
-	if (target < 0) {
-		fprintf(stderr, "%s: unknown target '%s' (valid: ", argv[0],
-			target_arg);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
-		return 2;
-	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "%s: expected exactly one script (or - for stdin)\n",
 			argv[0]);
