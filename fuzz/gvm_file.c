@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* See gvm_file.h. Harness code: plain malloc/realloc/free. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "gvm_file.h"
 
 void *gvm_read_all(FILE *f, size_t *len)
@@ -28,4 +30,27 @@ void *gvm_read_all(FILE *f, size_t *len)
 	}
 	*len = n;
 	return buf;
+}
+
+const char *gvm_input_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+void *gvm_read_input(const char *prog, const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	void *data;
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, path, strerror(errno));
+		return NULL;
+	}
+	data = gvm_read_all(f, len);
+	if (!data)
+		fprintf(stderr, "%s: cannot read %s: %s\n", prog, gvm_input_name(path),
+			strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	return data;
 }

@@ -92,7 +92,6 @@ int main(int argc, char **argv)
 	size_t len = 0, i;
 	uint8_t *data;
 	int c, target, status = 0;
-	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -118,21 +117,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
-	name = strcmp(path, "-") ? path : "<stdin>";
-	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], path,
-			strerror(errno));
+	name = gvm_input_name(path);
+	data = gvm_read_input(argv[0], path, &len);
+	if (!data)
 		return 2;
-	}
-	data = gvm_read_all(f, &len);
-	if (f != stdin)
-		fclose(f);
-	if (!data) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], name,
-			strerror(errno));
-		return 2;
-	}
 	if (gvm_decode((enum gvm_target)target, data, len, &script)) {
 		fprintf(stderr, "%s: out of memory\n", argv[0]);
 		free(data);

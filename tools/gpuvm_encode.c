@@ -81,7 +81,6 @@ int main(int argc, char **argv)
 	size_t len = 0, size = 0;
 	int c, target, status;
 	char *text;
-	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -117,21 +116,10 @@ int main(int argc, char **argv)
 	}
 
 	path = argv[optind];
-	name = strcmp(path, "-") ? path : "<stdin>";
-	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], path,
-			strerror(errno));
+	name = gvm_input_name(path);
+	text = gvm_read_input(argv[0], path, &len);
+	if (!text)
 		return 2;
-	}
-	text = gvm_read_all(f, &len);
-	if (f != stdin)
-		fclose(f);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], name,
-			strerror(errno));
-		return 2;
-	}
 	if (gvm_parse(name, text, len, &script, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		free(text);

@@ -83,7 +83,6 @@ int main(int argc, char **argv)
 	size_t len = 0, i;
 	int c, status = 0;
 	char *text;
-	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "b:qth", longopts, NULL)) != -1) {
 		switch (c) {
@@ -110,19 +109,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
-	opts.name = strcmp(path, "-") ? path : "<stdin>";
-	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], path, strerror(errno));
+	opts.name = gvm_input_name(path);
+	text = gvm_read_input(argv[0], path, &len);
+	if (!text)
 		return 2;
-	}
-	text = gvm_read_all(f, &len);
-	if (f != stdin)
-		fclose(f);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], path, strerror(errno));
-		return 2;
-	}
 	if (gvm_parse(opts.name, text, len, &script, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		free(text);
