@@ -621,7 +621,6 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	unsigned long inject = 0;
 	unsigned int step = 0;
 	int want, ret, tret;
-	bool called = true;
 	ssize_t shape;
 
 	x->cur = c;
@@ -652,7 +651,6 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	} else if (want == -ENOENT) {
 		/* A closed handle: the backend is not called. */
 		ret = want;
-		called = false;
 	} else {
 		x->log->n = x->tlog->n = 0;
 		x->log->overflow = x->tlog->overflow = false;
@@ -688,15 +686,15 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	if (!ret)
 		gvm_model_apply(&x->model, c);
 	/*
-	 * Nothing can have changed if the backend was not called; some
-	 * targets check the state only at the end (gvm_exec_opts).
+	 * Nothing can have changed if the backend was not called (-ENOENT);
+	 * some targets check the state only at the end (gvm_exec_opts).
 	 */
-	if (!called)
-		;
-	else if (!x->o.state_at_end || c->kind == GVM_CMD_DUMP)
-		check_all(x, c->kind == GVM_CMD_DUMP && !ret ? (int)c->vm : -1);
-	else
-		check_warning(x);
+	if (want != -ENOENT) {
+		if (!x->o.state_at_end || c->kind == GVM_CMD_DUMP)
+			check_all(x, c->kind == GVM_CMD_DUMP && !ret ? (int)c->vm : -1);
+		else
+			check_warning(x);
+	}
 	x->cur = NULL;
 	return x->failed;
 }
