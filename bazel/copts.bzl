@@ -9,8 +9,9 @@ chosen here from //bazel:sanitizer, which each config sets.  An object
 built with -fsanitize=... needs the runtime that only the link flag brings,
 so binaries and tests need GPUVM_LINKOPTS as well.
 
-The lib/include search path.  Headers are included by their kernel paths
-(<linux/list.h>), and neither cc_library way of saying so is acceptable:
+The kcompat/include and lib/include search paths.  Headers are included by
+their kernel paths (<linux/list.h>), and neither cc_library way of saying so
+is acceptable:
 "includes" becomes -isystem, which hides every warning inside those headers
 (they hold much of the code); "strip_include_prefix" puts a per-config
 bazel-out/.../_virtual_includes/ path into __FILE__ (so into WARN messages),
@@ -48,7 +49,9 @@ _LIBFUZZER_EDGES_ONLY = select({
     "//conditions:default": [],
 })
 
-GPUVM_COPTS = ["-Ilib/include"] + _SANITIZE + _LIBFUZZER_EDGES_ONLY
+# Our code, on our kernel environment: lib/ and kcompat/ headers (-I, so
+# that their warnings count).
+GPUVM_COPTS = ["-Ilib/include", "-Ikcompat/include"] + _SANITIZE + _LIBFUZZER_EDGES_ONLY
 
 GPUVM_LINKOPTS = _SANITIZE
 
@@ -59,28 +62,53 @@ GPUVM_LINKOPTS = _SANITIZE
 # that drives it are instrumented. AFL++ builds leave out the same files
 # through bazel/afl_denylist.txt (.bazelrc, --config=afl), and so does
 # oss-fuzz/build.sh.
-GPUVM_HARNESS_COPTS = GPUVM_COPTS + select({
+_NO_COVERAGE = select({
     "//bazel:fuzz_engine_libfuzzer": [
         "-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table",
     ],
     "//conditions:default": [],
 })
 
-# Upstream's own code (the upstream backend, //upstream): our kernel shims
-# (upstream/shim/include) instead of lib/include, the kernel tree's headers
-# from @linux_gpuvm (-isystem, after the shims), and two forced includes,
-# as Kbuild forces the kernel's compiler_types.h: our attributes, and the
-# generated renames of upstream's exports, so that upstream and lib/ link
-# into one binary. -fno-strict-aliasing as Kbuild builds the kernel;
-# -fno-strict-overflow left out, so that UBSan sees more.
+GPUVM_HARNESS_COPTS = GPUVM_COPTS + _NO_COVERAGE
+
+# kcompat/ itself sees only its own headers. Its environment is harness
+# (not instrumented); the kernel library code in it (drm_exec.c,
+# rbtree.c) is part of what GPUVM runs, and is.
+KCOMPAT_COPTS = ["-Ikcompat/include"] + _SANITIZE + _LIBFUZZER_EDGES_ONLY
+KCOMPAT_ENV_COPTS = KCOMPAT_COPTS + _NO_COVERAGE
+
+# Upstream's own code (the upstream backend, //upstream), and every source
+# of ours built into that backend (its instance of kcompat/, the driver
+# model over it): our few emulations of kernel headers (upstream/emul, -I),
+# then the kernel tree's own headers from @linux_gpuvm, then kcompat's
+# (both -isystem, in that order: the tree's list.h, rbtree.h and kref.h
+# win over ours; upstream's headers are not ours to warn about, and
+# kcompat's warn in lib/'s build). Three forced includes, as Kbuild forces
+# the kernel's compiler_types.h: the attributes, the generated renames of
+# upstream's exports, and the generated prefix of this backend's
+# kcompat/ instance (upstream/BUILD.bazel), so that upstream, its
+# environment and lib/ with its own link into one binary.
+# -fno-strict-aliasing as Kbuild builds the kernel; -fno-strict-overflow
+# left out, so that UBSan sees more.
 UPSTREAM_COPTS = _SANITIZE + [
-    "-Iupstream/shim/include",
+    "-Iupstream/emul",
+    "-isystem",
+    "external/linux_gpuvm/src/include",
+    "-isystem",
+    "external/linux_gpuvm",
+    "-isystem",
+    "kcompat/include",
     "-include",
     "linux/compiler_types.h",
     "-include",
     "gvm_upstream_rename.h",
+    "-include",
+    "kcompat_upstream_prefix.h",
     "-fno-strict-aliasing",
 ]
+
+# The upstream backend's kcompat/ instance: not instrumented either.
+UPSTREAM_ENV_COPTS = UPSTREAM_COPTS + _NO_COVERAGE
 
 # Our code written against mainline's API (the driver model, tests) built
 # on upstream: upstream/compat adapts the tree's API era to mainline names.

@@ -10,14 +10,19 @@ Nothing of the kernel is ever committed here.  The files come from either
 * a kernel tree named by KERNEL_SRC=/path/to/linux (6.8 or later), whose
   files are linked in as they are, so a patch under review can be fuzzed.
 
+Besides drm_gpuvm.c the backend builds the tree's own lib/rbtree.c and,
+where the tree has it, drivers/gpu/drm/drm_exec.c (the locking helper
+GPUVM's exec functions are built on); a tree without it (a hand-assembled
+one) gets kcompat/drm_exec.c instead, and a DEBUG line says so.
+
 The repository also holds two generated headers:
 
 * gvm_upstream_era.h: GVM_UPSTREAM_HAS_* for the API features the tree has, so the
   backend can follow the tree's API era;
 * gvm_upstream_rename.h: "#define name upstream_name" for every symbol the tree's
-  drm_gpuvm.c and rbtree.c export, forced into every upstream compile so
-  that upstream links into one binary with lib/, which defines the same
-  names.
+  drm_gpuvm.c, rbtree.c and drm_exec.c export, forced into every upstream
+  compile so that upstream links into one binary with lib/, which defines
+  the same names.
 
 Any problem ends the fetch with one "kernel_source: ..." line, before
 anything is compiled.
@@ -27,6 +32,23 @@ anything is compiled.
 _SOURCES = [
     "drivers/gpu/drm/drm_gpuvm.c",
     "lib/rbtree.c",
+]
+
+# Built when the tree has it; kcompat/drm_exec.c otherwise.
+_OPTIONAL_SOURCES = [
+    "drivers/gpu/drm/drm_exec.c",
+]
+
+# What kcompat/drm_exec.c defines, renamed like the tree's exports when it
+# stands in for the tree's drm_exec.c.
+_DRM_EXEC_EXPORTS = [
+    "drm_exec_init",
+    "drm_exec_fini",
+    "drm_exec_cleanup",
+    "drm_exec_lock_obj",
+    "drm_exec_unlock_obj",
+    "drm_exec_prepare_obj",
+    "drm_exec_prepare_array",
 ]
 
 _HEADERS = [
@@ -50,6 +72,7 @@ _DEB_TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 _DEB_TOPDIR = "linux-source-6.12"
 _DEB_SHA256 = {
     "drivers/gpu/drm/drm_gpuvm.c": "d60a5a0e5b5eb3f94ffc1fd5c12933f6aa382f4f3a029bef6ba159504b4d3fe6",
+    "drivers/gpu/drm/drm_exec.c": "614679b81007c65eb37142c63d9dce9db622aa646b4d3caed72b64a743f40cee",
     "lib/rbtree.c": "af9e0683db2dc9ce457a3262d9aaa8c73ce46cb5019e1a968502bb30d69f5dd5",
     "include/drm/drm_gpuvm.h": "704c2fa1efd94b69fecffa8e8c5a9ad81a1ea0e43d4f25aad0f1d0aaf49faab3",
     "include/drm/drm_exec.h": "98ec19aabea147b2c62f264a02bdbdad498ce0d8294d6628c27f710c7833bff0",
@@ -113,7 +136,7 @@ def _fail(msg):
 
 def _hashes(rctx, root):
     """SHA-256 of each file we take, under @root; missing files are absent."""
-    paths = [root + "/" + f for f in _SOURCES + _HEADERS]
+    paths = [root + "/" + f for f in _SOURCES + _OPTIONAL_SOURCES + _HEADERS]
     res = rctx.execute(["sha256sum"] + paths)
     got = {}
     for line in res.stdout.splitlines():
@@ -125,14 +148,14 @@ def _hashes(rctx, root):
 def _check_hashes(rctx, root, version):
     """Fail, naming the file and both sums, unless all match the pins."""
     got = _hashes(rctx, root)
-    for f in _SOURCES + _HEADERS:
+    for f in _SOURCES + _OPTIONAL_SOURCES + _HEADERS:
         if got.get(f) != _DEB_SHA256[f]:
             _fail("%s from %s %s: SHA-256 %s, expected %s (pinned: %s %s)" %
                   (f, _DEB_PACKAGE, version, got.get(f, "missing"), _DEB_SHA256[f],
                    _DEB_PACKAGE, _DEB_VERSION))
 
 def _extract(rctx, tarball, dest):
-    members = [_DEB_TOPDIR + "/" + f for f in _SOURCES + _HEADERS]
+    members = [_DEB_TOPDIR + "/" + f for f in _SOURCES + _OPTIONAL_SOURCES + _HEADERS]
     res = rctx.execute(
         ["tar", "-xJf", str(tarball), "-C", dest, "--strip-components=1"] + members,
         timeout = 600,
@@ -185,7 +208,7 @@ def _from_package(rctx):
         if rctx.execute(["mv", "-T", tmp, cache]).return_code:
             rctx.execute(["rm", "-rf", tmp])
     _check_hashes(rctx, cache, version)
-    for f in _SOURCES + _HEADERS:
+    for f in _SOURCES + _OPTIONAL_SOURCES + _HEADERS:
         rctx.symlink(cache + "/" + f, "src/" + f)
     return origin
 
@@ -217,6 +240,10 @@ def _from_tree(rctx, ksrc):
         if not p.exists:
             _fail("KERNEL_SRC=%s: no %s (GPUVM needs Linux 6.8 or later)" % (ksrc, f))
         rctx.symlink(p, "src/" + f)
+    for f in _OPTIONAL_SOURCES:
+        p = rctx.path(ksrc + "/" + f)
+        if p.exists:
+            rctx.symlink(p, "src/" + f)
     version = _makefile_version(rctx, root)
     return "%s (Linux %s)" % (ksrc, version or "version unknown")
 
@@ -245,10 +272,10 @@ def _detect(rctx, origin):
            ", ".join(["%s (%s)" % (n.lower(), since[n]) for n in _NEWER if not has[n]]),
            _SUPPORTED))
 
-def _exported(rctx):
-    """Every name the tree's sources EXPORT_SYMBOL, in file order."""
+def _exported(rctx, sources):
+    """Every name @sources EXPORT_SYMBOL, in file order."""
     names = []
-    for f in _SOURCES:
+    for f in sources:
         for line in rctx.read(rctx.path("src/" + f)).splitlines():
             if not line.startswith("EXPORT_SYMBOL"):
                 continue
@@ -262,6 +289,12 @@ _BUILD = """\
 package(default_visibility = ["//visibility:public"])
 
 exports_files(glob(["src/**/*.c"]) + ["gvm_upstream_era.h", "gvm_upstream_rename.h"])
+
+# The drm_exec.c the backend builds: {drm_exec_origin}.
+alias(
+    name = "drm_exec.c",
+    actual = "{drm_exec}",
+)
 
 # The tree's headers come after our shims (-I) and before the system's, as
 # -isystem: upstream's own headers are not ours to warn about. The
@@ -287,12 +320,24 @@ def _kernel_source_impl(rctx):
         era.append("#define GVM_UPSTREAM_HAS_%s %d\t/* %s+ */" % (name, 1 if has[name] else 0, since))
     rctx.file("gvm_upstream_era.h", "\n".join(era) + "\n")
 
+    has_exec = rctx.path("src/" + _OPTIONAL_SOURCES[0]).exists
+    sources = _SOURCES + (_OPTIONAL_SOURCES if has_exec else [])
+    exports = _exported(rctx, sources)
+    if not has_exec:
+        exports += _DRM_EXEC_EXPORTS
+        # buildifier: disable=print
+        print("kernel_source: %s: no %s; building kcompat/drm_exec.c in its place" %
+              (origin, _OPTIONAL_SOURCES[0]))
     rename = ["/* Generated by //bazel:kernel_source.bzl: upstream's exports, renamed. */"]
-    for name in _exported(rctx):
+    for name in exports:
         rename.append("#define %s upstream_%s" % (name, name))
     rctx.file("gvm_upstream_rename.h", "\n".join(rename) + "\n")
 
-    rctx.file("BUILD.bazel", _BUILD.format(origin = origin))
+    rctx.file("BUILD.bazel", _BUILD.format(
+        origin = origin,
+        drm_exec = ":src/" + _OPTIONAL_SOURCES[0] if has_exec else "@//kcompat:drm_exec.c",
+        drm_exec_origin = "the tree's" if has_exec else "kcompat/drm_exec.c, the tree has none",
+    ))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
 
 kernel_source = repository_rule(

@@ -33,8 +33,10 @@
 #include <linux/dma-fence.h>
 #include <linux/kcompat.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_gpuvm.h>
 #include <drm/drm_gpuvm_check.h>
+#include "gvm_api.h"
 #include "gvm_backend.h"
 #include "gvm_cmd.h"
 
@@ -84,6 +86,9 @@ struct lean_vm {
 
 struct lean {
 	struct gvm_backend base;
+	/* The device every VM and object is created on; VMs hold references. */
+	struct drm_device drm;
+	bool drm_released;
 	struct list_head vms, bos;
 	size_t nvms, nbos;
 	bool callbacks;			/* staged binds through sm_step callbacks */
@@ -130,7 +135,7 @@ struct step_ctx {
 };
 
 /* WARNs are process-wide: every lean backend reads the same record. */
-static char warning[512];
+static char warning[2304];
 static unsigned int backends;
 
 static struct lean_va *to_lva(struct drm_gpuva *va)
@@ -562,6 +567,40 @@ static void extobj_add(struct lean_vm *vm, struct drm_gpuvm_bo *vm_bo, bool resv
 		dma_resv_unlock(drm_gpuvm_resv(&vm->base));
 }
 
+/*
+ * Lock the VM's resv and @obj_resv (the same one for a private object)
+ * without drm_exec: no allocation, so it cannot fail. Two reservations
+ * need one acquire context, as the kernel's lockdep insists; a simulated
+ * contention (-EDEADLK) is backed off from as the ww protocol says.
+ */
+static void lock_resvs(struct ww_acquire_ctx *ctx, struct dma_resv *vm_resv,
+		       struct dma_resv *obj_resv)
+{
+	struct dma_resv *a = vm_resv, *b = obj_resv != vm_resv ? obj_resv : NULL;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+	if (dma_resv_lock(a, ctx) == -EDEADLK)
+		dma_resv_lock_slow(a, ctx);
+	while (b && dma_resv_lock(b, ctx) == -EDEADLK) {
+		struct dma_resv *held = b;
+
+		dma_resv_unlock(a);
+		dma_resv_lock_slow(held, ctx);
+		b = a;
+		a = held;
+	}
+	ww_acquire_done(ctx);
+}
+
+static void unlock_resvs(struct ww_acquire_ctx *ctx, struct dma_resv *vm_resv,
+			 struct dma_resv *obj_resv)
+{
+	if (obj_resv != vm_resv)
+		dma_resv_unlock(obj_resv);
+	dma_resv_unlock(vm_resv);
+	ww_acquire_fini(ctx);
+}
+
 /* ---- backend calls -------------------------------------------------------------------- */
 
 static struct lean *to_lean(struct gvm_backend *be)
@@ -587,7 +626,7 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
 	if (!vm)
 		return -ENOMEM;
-	r_obj = drm_gpuvm_resv_object_alloc(NULL);
+	r_obj = drm_gpuvm_resv_object_alloc(&be->drm);
 	if (!r_obj) {
 		kfree(vm);
 		return -ENOMEM;
@@ -601,7 +640,7 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 	vm->be = be;
 	vm->id = p->id;
 	vm->open = true;
-	drm_gpuvm_init(&vm->base, "gvm", flags, NULL, r_obj, p->start, p->range,
+	drm_gpuvm_init(&vm->base, "gvm", flags, &be->drm, r_obj, p->start, p->range,
 		       p->reserve_addr, p->reserve_range, &vm_ops);
 	drm_gem_object_put(r_obj);
 	list_add_tail(&vm->link, &be->vms);
@@ -618,7 +657,7 @@ static int lean_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm
 
 	if (!bo)
 		return -ENOMEM;
-	drm_gem_private_object_init(NULL, &bo->base, 0);
+	drm_gem_private_object_init(&be->drm, &bo->base, 0);
 	bo->base.funcs = &bo_funcs;
 	bo->be = be;
 	bo->id = id;
@@ -1049,6 +1088,7 @@ static void put_held(struct lean_vm *vm, struct lean_held *held)
 	struct drm_gpuvm_bo *vm_bo = held->vm_bo;
 	struct dma_resv *vm_resv = drm_gpuvm_resv(&vm->base);
 	struct drm_gem_object *obj = vm_bo->obj;
+	struct ww_acquire_ctx ctx;
 
 	if (--held->count == 0)
 		held->vm_bo = NULL;
@@ -1058,13 +1098,9 @@ static void put_held(struct lean_vm *vm, struct lean_held *held)
 	}
 	/* The put may free the object, and its resv with it: hold it. */
 	drm_gem_object_get(obj);
-	dma_resv_lock(vm_resv, NULL);
-	if (obj->resv != vm_resv)
-		dma_resv_lock(obj->resv, NULL);
+	lock_resvs(&ctx, vm_resv, obj->resv);
 	drm_gpuvm_bo_put(vm_bo);
-	if (obj->resv != vm_resv)
-		dma_resv_unlock(obj->resv);
-	dma_resv_unlock(vm_resv);
+	unlock_resvs(&ctx, vm_resv, obj->resv);
 	drm_gem_object_put(obj);
 }
 
@@ -1156,8 +1192,9 @@ static void unmap_exact(struct lean *be, struct lean_vm *vm, struct drm_gpuva *v
 	struct step_ctx c = { .be = be, .vm = vm, .immediate = immediate };
 	struct drm_gem_object *obj = va->gem.obj;
 	struct dma_resv *vm_resv = drm_gpuvm_resv(&vm->base);
-	bool lock_obj = !immediate && obj && obj->resv != vm_resv;
+	struct dma_resv *obj_resv = obj ? obj->resv : vm_resv;
 	struct va_pool pool = { .n = 0 };
+	struct ww_acquire_ctx ctx;
 	bool cookie = false;
 
 	c.pool = &pool;
@@ -1167,17 +1204,13 @@ static void unmap_exact(struct lean *be, struct lean_vm *vm, struct drm_gpuva *v
 		/* Unlinking may free the object, and its resv with it: hold it. */
 		if (obj)
 			drm_gem_object_get(obj);
-		dma_resv_lock(vm_resv, NULL);
-		if (lock_obj)
-			dma_resv_lock(obj->resv, NULL);
+		lock_resvs(&ctx, vm_resv, obj_resv);
 	}
 	drm_gpuvm_sm_unmap(&vm->base, &c, va->va.addr, va->va.range);
 	if (immediate) {
 		dma_fence_end_signalling(cookie);
 	} else {
-		if (lock_obj)
-			dma_resv_unlock(obj->resv);
-		dma_resv_unlock(vm_resv);
+		unlock_resvs(&ctx, vm_resv, obj_resv);
 		drm_gem_object_put(obj);
 	}
 }
@@ -1364,6 +1397,13 @@ static NO_COVERAGE bool lean_check(struct gvm_backend *gbe, char *msg, size_t le
 		    !drm_gpuvm_check_gem_refs(&bo->base, bo->handle, vms, nvms, msg, len))
 			return false;
 	}
+	/* Ours, and one per VM not yet freed (drm_gpuvm_init() takes it). */
+	if (be->drm_released || kref_read(&be->drm.ref) != 1 + be->nvms) {
+		snprintf(msg, len, "drm_device: %u reference(s), expected %zu (ours and one per VM)%s",
+			 be->drm_released ? 0 : kref_read(&be->drm.ref), 1 + be->nvms,
+			 be->drm_released ? ": released while the driver holds it" : "");
+		return false;
+	}
 	return true;
 }
 
@@ -1389,6 +1429,12 @@ static void lean_destroy(struct gvm_backend *gbe)
 {
 	struct lean *be = to_lean(gbe);
 
+	/*
+	 * Our reference, the last one unless a VM leaked or the device was
+	 * put once too often (check() reports both): then leave it alone.
+	 */
+	if (!be->drm_released && kref_read(&be->drm.ref) == 1)
+		drm_dev_put(&be->drm);
 	free(be->vas);
 	free(be->zombies);
 	if (--backends == 0)
@@ -1447,6 +1493,16 @@ static const struct gvm_backend_ops lean_ops = {
 	.unsupported = lean_unsupported,
 };
 
+static void drm_release(struct drm_device *drm)
+{
+	container_of(drm, struct lean, drm)->drm_released = true;
+}
+
+static const struct drm_driver drm_driver = {
+	.name = "gvm-" DRIVER_NAME,
+	.release = drm_release,
+};
+
 struct gvm_backend *DRIVER_CREATE(const struct gvm_sink *sink, unsigned int flags)
 {
 	/* Harness memory: plain malloc, outside lib/'s accounting. */
@@ -1459,10 +1515,17 @@ struct gvm_backend *DRIVER_CREATE(const struct gvm_sink *sink, unsigned int flag
 	be->callbacks = flags & GVM_LEAN_CALLBACKS;
 	INIT_LIST_HEAD(&be->vms);
 	INIT_LIST_HEAD(&be->bos);
+	drm_dev_init(&be->drm, &drm_driver, NULL);
+	/*
+	 * The first backend starts a run (a script, a fuzz input): a fresh
+	 * lockdep graph, so that a report replays from that run alone. A
+	 * twin made later shares the run, and the graph.
+	 */
 	if (backends++ == 0) {
 		warning[0] = '\0';
 		kcompat_warn_set_hook(warn_hook);
 		kcompat_warn_set_quiet(true);
+		kcompat_lockdep_reset();
 	}
 	return &be->base;
 }

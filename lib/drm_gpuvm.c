@@ -10,6 +10,7 @@
  * per-node augmentation to maintain.
  */
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 #include "gpuvm_internal.h"
 
@@ -156,6 +157,7 @@ void drm_gpuvm_init(struct drm_gpuvm *gpuvm, const char *name,
 	gpuvm->ops = ops;
 	gpuvm->drm = drm;
 	gpuvm->r_obj = r_obj;
+	drm_dev_get(drm);
 	drm_gem_object_get(r_obj);
 
 	drm_WARN(drm, add_overflows(start_offset, range),
@@ -196,15 +198,18 @@ static void drm_gpuvm_fini(struct drm_gpuvm *gpuvm)
 	drm_gem_object_put(gpuvm->r_obj);
 }
 
+/* The device reference goes last: vm_free may still use the device. */
 static void drm_gpuvm_free(struct kref *kref)
 {
 	struct drm_gpuvm *gpuvm = container_of(kref, struct drm_gpuvm, kref);
+	struct drm_device *drm = gpuvm->drm;
 
 	drm_gpuvm_fini(gpuvm);
-	if (drm_WARN(gpuvm->drm, !gpuvm->ops || !gpuvm->ops->vm_free,
+	if (drm_WARN(drm, !gpuvm->ops || !gpuvm->ops->vm_free,
 		     "VM without a vm_free callback leaks"))
 		return;
 	gpuvm->ops->vm_free(gpuvm);
+	drm_dev_put(drm);
 }
 
 void drm_gpuvm_put(struct drm_gpuvm *gpuvm)

@@ -243,15 +243,6 @@ static void op_free(struct drm_gpuvm *gpuvm, struct drm_gpuva_op *op)
 		kfree(op);
 }
 
-static void *kmemdup(const void *src, size_t len, gfp_t gfp)
-{
-	void *p = kmalloc(len, gfp);
-
-	if (p)
-		memcpy(p, src, len);
-	return p;
-}
-
 struct list_builder {
 	struct drm_gpuvm *vm;
 	struct drm_gpuva_ops *ops;

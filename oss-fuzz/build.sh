@@ -19,7 +19,7 @@
 #   SRC                 where to find the checkout, gpuvm-fuzz/, if the
 #                       current directory is not one
 #
-# Per target it writes $OUT/<name> (lib/ + fuzz/ + the target, linked by
+# Per target it writes $OUT/<name> (kcompat/ + lib/ + fuzz/ + the target, linked by
 # $CXX with $LIB_FUZZING_ENGINE), $OUT/<name>_seed_corpus.zip (the inputs
 # of corpus/<name>/ and corpus/regressions/<name>/, not the .gvm scripts
 # they are made from) and $OUT/<name>.options.  No .dict: every byte string
@@ -27,7 +27,8 @@
 #
 # No Bazel here: OSS-Fuzz's flags must reach every object unchanged, and
 # the library is a handful of C files.  The flags Bazel adds are repeated:
-# -std=gnu11 and -Ilib/include (.bazelrc, bazel/copts.bzl), and the harness
+# -std=gnu11, -Ilib/include and -Ikcompat/include (.bazelrc,
+# bazel/copts.bzl), and the harness and the kernel environment
 # (bazel/afl_denylist.txt) is built without coverage feedback, as
 # GPUVM_HARNESS_COPTS and --config=afl build it.
 set -euo pipefail
@@ -89,12 +90,12 @@ objof() {
 # The targets over upstream's own drm_gpuvm.c (differential_fuzzer,
 # differential_fault_fuzzer and the upstream_<name> variants) need a kernel
 # tree, which Bazel's @linux_gpuvm fetches (bazel/kernel_source.bzl); this
-# build has lib/ only.
+# build has lib/ on its kernel environment (kcompat/) only.
 upstream_only() {
 	[[ $1 == fuzz/gvm_fuzz_upstream.c || $1 == fuzz/targets/differential_*.c ]]
 }
 sources=()
-for f in lib/*.c fuzz/*.c fuzz/targets/*.c; do
+for f in kcompat/*.c lib/*.c fuzz/*.c fuzz/targets/*.c; do
 	upstream_only "$f" || sources+=("$f")
 done
 
@@ -102,7 +103,7 @@ for f in "${sources[@]}"; do
 	extra=()
 	harness "$f" && extra=("$no_cov")
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -std=gnu11 -I. -Ilib/include "${extra[@]}" -c "$f" -o "$(objof "$f")"
+	$CC $CFLAGS -std=gnu11 -I. -Ilib/include -Ikcompat/include "${extra[@]}" -c "$f" -o "$(objof "$f")"
 done
 
 common=()

@@ -61,17 +61,29 @@ static struct drm_gpuva *map_staged(struct drm_gpuvm *vm, u64 addr, u64 range,
 	return va;
 }
 
-static void unmap_staged(struct drm_gpuva *va)
+/*
+ * Unmap @va as a staged driver does, under its object's resv. A caller
+ * that holds another resv passes the acquire context it took it with.
+ */
+static void unmap_staged_ctx(struct drm_gpuva *va, struct ww_acquire_ctx *ctx)
 {
 	struct drm_gem_object *obj = va->gem.obj;
 
 	if (obj) {
-		dma_resv_lock(obj->resv, NULL);
+		/* -EALREADY: the caller holds it (a private object's is the VM's). */
+		int ret = dma_resv_lock(obj->resv, ctx);
+
 		drm_gpuva_unlink(va);
-		dma_resv_unlock(obj->resv);
+		if (!ret)
+			dma_resv_unlock(obj->resv);
 	}
 	drm_gpuva_remove(va);
 	kfree(va);
+}
+
+static void unmap_staged(struct drm_gpuva *va)
+{
+	unmap_staged_ctx(va, NULL);
 }
 
 /* Immediate mode: preallocated vm_bo, link under the gpuva lock. */
@@ -140,18 +152,24 @@ static void fix_init(struct fix *f, enum drm_gpuvm_flags flags)
 
 static void fix_fini(struct fix *f)
 {
+	struct ww_acquire_ctx ctx;
 	int i;
 
 	dma_resv_lock(f->priv->resv, NULL);
 	drm_gpuvm_bo_evict(f->va[2]->vm_bo, false);
 	dma_resv_unlock(f->priv->resv);
-	/* With RESV_PROTECTED the last put needs the VM's resv too. */
+	/*
+	 * With RESV_PROTECTED the last put needs the VM's resv too: both
+	 * under one acquire context, as two reservations must be.
+	 */
+	ww_acquire_init(&ctx, &reservation_ww_class);
 	if (drm_gpuvm_resv_protected(f->vm))
-		dma_resv_lock(drm_gpuvm_resv(f->vm), NULL);
+		dma_resv_lock(drm_gpuvm_resv(f->vm), &ctx);
 	for (i = 0; i < 2; i++)
-		unmap_staged(f->va[i]);
+		unmap_staged_ctx(f->va[i], &ctx);
 	if (drm_gpuvm_resv_protected(f->vm))
 		dma_resv_unlock(drm_gpuvm_resv(f->vm));
+	ww_acquire_fini(&ctx);
 	for (i = 2; i < 4; i++)
 		unmap_staged(f->va[i]);
 	drm_gem_object_put(f->ext);

@@ -13,6 +13,7 @@
  */
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fuzz/gvm_api.h"
 #include "fixture.h"
 #include "test.h"
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <linux/slab.h>
 #include <drm/drm_gpuvm.h>
+#include "fuzz/gvm_api.h"
 #include "fixture.h"
 #include "test.h"
 

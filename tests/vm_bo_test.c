@@ -544,9 +544,11 @@ static void evict_lists(enum drm_gpuvm_flags flags)
 	struct drm_gem_object *ext = fixture_obj(NULL), *priv = fixture_obj(vm);
 	struct drm_gpuvm_bo *e, *p;
 	bool prot = flags & DRM_GPUVM_RESV_PROTECTED;
+	struct ww_acquire_ctx ctx;
 
-	dma_resv_lock(drm_gpuvm_resv(vm), NULL);	/* also priv's resv */
-	dma_resv_lock(ext->resv, NULL);
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	dma_resv_lock(drm_gpuvm_resv(vm), &ctx);	/* also priv's resv */
+	dma_resv_lock(ext->resv, &ctx);
 	e = drm_gpuvm_bo_obtain_locked(vm, ext);
 	p = drm_gpuvm_bo_obtain_locked(vm, priv);
 	drm_gpuvm_bo_extobj_add(e);
@@ -582,6 +584,7 @@ static void evict_lists(enum drm_gpuvm_flags flags)
 	CHECK(list_empty(&vm->extobj.list));
 	dma_resv_unlock(ext->resv);
 	dma_resv_unlock(drm_gpuvm_resv(vm));
+	ww_acquire_fini(&ctx);
 	drm_gem_object_put(ext);
 	drm_gem_object_put(priv);
 	drm_gpuvm_put(vm);

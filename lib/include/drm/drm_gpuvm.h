@@ -31,14 +31,6 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-
-/*
- * API features, for code that is also built on older upstream trees
- * (upstream/compat/drm/drm_gpuvm.h sets them from the tree's era).
- */
-#define GVM_HAS_MADVISE			1
-#define GVM_HAS_IMMEDIATE_MODE		1
-#define GVM_HAS_DEFERRED_CLEANUP	1
 #include <drm/drm_device.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>
@@ -215,7 +207,7 @@ enum drm_gpuvm_flags {
  * struct drm_gpuvm - a GPU virtual address space, usually embedded
  * @name: debug name ("unknown" by default; NULL after the last put)
  * @flags: &enum drm_gpuvm_flags
- * @drm: device named in WARNs
+ * @drm: the device; the VM holds a reference to it until freed
  * @mm_start: first address managed
  * @mm_range: size of the managed window [mm_start, mm_start + mm_range)
  * @rb.tree: VAs by address, including @kernel_alloc_node
@@ -266,7 +258,8 @@ struct drm_gpuvm {
  * @gpuvm: the VM
  * @name: debug name, may be NULL
  * @flags: &enum drm_gpuvm_flags
- * @drm: device for WARNs, may be NULL
+ * @drm: the device, may be NULL; a reference is taken (drm_dev_get()), dropped
+ *	 after @ops->vm_free
  * @r_obj: resv object (drm_gpuvm_resv_object_alloc()); a reference is taken
  * @start_offset: @mm_start
  * @range: @mm_range
@@ -343,17 +336,6 @@ static inline bool drm_gpuvm_is_extobj(struct drm_gpuvm *gpuvm,
 {
 	return obj && obj->resv != drm_gpuvm_resv(gpuvm);
 }
-
-/*
- * A2: the lock that guards @obj's gpuva list for @gpuvm's mode.
- */
-#define drm_gem_gpuva_assert_lock_held(gpuvm__, obj__)			\
-	do {								\
-		if (drm_gpuvm_immediate_mode(gpuvm__))			\
-			lockdep_assert_held(&(obj__)->gpuva.lock);	\
-		else							\
-			dma_resv_assert_held((obj__)->resv);		\
-	} while (0)
 
 /* Next VA in address order, NULL after the last. */
 static inline struct drm_gpuva *__drm_gpuva_next(struct drm_gpuva *va)

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The GPUVM API the harness drives, and which of its features the GPUVM
+ * being built has. lib/ has all of them; on upstream's own drm_gpuvm.c,
+ * upstream/compat/drm/drm_gpuvm.h sets them from the tree's API era.
+ */
+#ifndef GVM_API_H
+#define GVM_API_H
+
+#include <drm/drm_gpuvm.h>
+
+#ifndef GVM_HAS_MADVISE
+#define GVM_HAS_MADVISE			1	/* drm_gpuvm_madvise_ops_create() */
+#endif
+#ifndef GVM_HAS_IMMEDIATE_MODE
+#define GVM_HAS_IMMEDIATE_MODE		1	/* DRM_GPUVM_IMMEDIATE_MODE, deferred vm_bo API */
+#endif
+#ifndef GVM_HAS_DEFERRED_CLEANUP
+#define GVM_HAS_DEFERRED_CLEANUP	1	/* drm_gpuvm_bo_deferred_cleanup() */
+#endif
+
+#endif /* GVM_API_H */

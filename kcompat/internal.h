@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the sources of kcompat/ only. */
+#ifndef _KCOMPAT_INTERNAL_H
+#define _KCOMPAT_INTERNAL_H
+
+#include <stdbool.h>
+#include <linux/lockdep.h>
+
+/* lockdep.c: a new, empty generation of the graph; validation back on. */
+void lockdep_clear(void);
+
+/*
+ * boot.c: what the kernel primes at boot (dma_resv_lockdep()): the order
+ * reservation -> fs_reclaim -> dma_fence_map, recorded by taking them so.
+ */
+void kcompat_prime_lockdep(void);
+
+/* The class name of the innermost held lock with @flags, or NULL. */
+const struct kcompat_held_lock *kcompat_held_with(const struct kcompat_task *task,
+						  unsigned int flags);
+
+#endif /* _KCOMPAT_INTERNAL_H */

@@ -1,9 +1,0 @@
-/* SPDX-License-Identifier: MIT */
-#ifndef _UPSTREAM_SHIM_BUILD_BUG_H
-#define _UPSTREAM_SHIM_BUILD_BUG_H
-
-#include <assert.h>
-
-#define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
-
-#endif
