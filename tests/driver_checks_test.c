@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel environment's checks reach through the whole harness: a
+ * driver that breaks a lock or context rule in one command, or mishandles
+ * a device reference, is a finding of the executor, at that command or at
+ * the one that closes the cycle, while the same script on the correct
+ * driver model runs clean. Built twice: on lib/ and, as
+ * driver_checks_test_upstream, on upstream's own drm_gpuvm.c, whose
+ * driver model runs on its own instance of kcompat/.
+ *
+ * The broken drivers are the driver model with one operation patched.
+ * They reach the GPUVM objects through the backend's handles, which point
+ * at the driver model's VMs and objects (gvm_backend.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/dma-fence.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gpuvm.h>
+#include "fuzz/gvm_api.h"
+#include "fuzz/gvm_exec.h"
+#include "fuzz/gvm_parse.h"
+#include "test.h"
+
+#ifdef GVM_TEST_UPSTREAM
+#define create_backend	gvm_backend_upstream_create
+#else
+#define create_backend	gvm_backend_lean_create
+#endif
+
+static struct gvm_backend_ops patched, orig;
+
+static struct drm_gpuvm *vm_of(struct gvm_be_vm *hvm)
+{
+	return (struct drm_gpuvm *)hvm;
+}
+
+static struct drm_gem_object *obj_of(struct gvm_be_bo *hbo)
+{
+	return (struct drm_gem_object *)hbo;
+}
+
+/* The driver model with @patch applied to its ops (NULL: unpatched). */
+static void (*patch)(struct gvm_backend_ops *ops);
+
+static struct gvm_backend *create_patched(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = create_backend(sink, flags);
+
+	if (be && patch) {
+		orig = *be->ops;
+		patched = *be->ops;
+		patch(&patched);
+		be->ops = &patched;
+	}
+	return be;
+}
+
+/*
+ * Run @text on the driver model patched by @p; returns the line of the
+ * first command that is a finding (0: none, the end's checks included),
+ * with what was reported in @err.
+ */
+static unsigned int run(const char *text, void (*p)(struct gvm_backend_ops *ops), char *err,
+			size_t len)
+{
+	struct gvm_exec_opts o = { .name = "t", .backend = create_patched };
+	struct gvm_script s = { 0 };
+	unsigned int line = 0;
+	struct gvm_exec *x;
+	size_t i;
+	FILE *f;
+
+	memset(err, 0, len);
+	f = fmemopen(err, len - 1, "w");
+	o.err = f;
+	patch = p;
+	CHECK_EQ(gvm_parse("t", text, strlen(text), &s, err, len), 0);
+	x = gvm_exec_create(&o);
+	for (i = 0; i < s.n && !line; i++)
+		if (gvm_exec_run(x, &s.cmds[i]))
+			line = s.cmds[i].line;
+	if (!line && gvm_exec_finish(x))
+		line = ~0u;
+	gvm_exec_destroy(x);
+	gvm_script_free(&s);
+	fclose(f);
+	patch = NULL;
+	/* What the broken driver left behind is not this test's business. */
+	kcompat_warn_reset();
+	return line;
+}
+
+/* The finding at @line mentions @what, and the unpatched model runs clean. */
+static void expect(const char *text, void (*p)(struct gvm_backend_ops *ops), unsigned int line,
+		   const char *what)
+{
+	char err[4096];
+	unsigned int got = run(text, p, err, sizeof(err));
+
+	CHECK_EQ(got, line);
+	if (getenv("TEST_VERBOSE"))
+		fputs(err, stderr);
+	if (!strstr(err, what)) {
+		fprintf(stderr, "want \"%s\" in:\n%s", what, err);
+		test_failures++;
+	}
+	CHECK_EQ(run(text, NULL, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "unpatched:\n%s", err);
+}
+
+/* ---- lock order across two commands --------------------------------------- */
+
+/* Eviction taking the gpuva mutex before the resv: the reverse of everyone else. */
+static int evict_backwards(struct gvm_backend *be, struct gvm_be_bo *hbo, bool evict)
+{
+	struct drm_gem_object *obj = obj_of(hbo);
+
+	(void)be;
+	(void)evict;
+	mutex_lock(&obj->gpuva.lock);
+	dma_resv_lock(obj->resv, NULL);
+	dma_resv_unlock(obj->resv);
+	mutex_unlock(&obj->gpuva.lock);
+	return 0;
+}
+
+static void patch_evict(struct gvm_backend_ops *ops)
+{
+	ops->evict = evict_backwards;
+}
+
+TEST(ab_ba_across_two_commands)
+{
+	/* The map takes the resv, then the gpuva mutex (every driver's order). */
+	expect("vm 0 0x0 0x10000\nbo 1\nevict 1 1\nmap 0 0x0 0x1000 1 0x0\n", patch_evict, 4,
+	       "possible circular locking dependency detected");
+}
+
+/* ---- fence-signalling rules ---------------------------------------------------- */
+
+/* A "cleanup" that locks the VM's resv in a signalling section. */
+static void cleanup_resv_signalling(struct gvm_backend *be, struct gvm_be_vm *hvm)
+{
+	bool cookie = dma_fence_begin_signalling();
+
+	(void)be;
+	dma_resv_lock(drm_gpuvm_resv(vm_of(hvm)), NULL);
+	dma_resv_unlock(drm_gpuvm_resv(vm_of(hvm)));
+	dma_fence_end_signalling(cookie);
+}
+
+static void patch_cleanup_resv(struct gvm_backend_ops *ops)
+{
+	ops->cleanup = cleanup_resv_signalling;
+}
+
+TEST(resv_lock_in_a_signalling_section)
+{
+	expect("vm 0 0x0 0x10000\ncleanup 0\n", patch_cleanup_resv, 2,
+	       "is trying to acquire reservation_ww_class_mutex");
+}
+
+/* A "cleanup" that allocates under the VM's extobj spinlock. */
+static void cleanup_alloc_atomic(struct gvm_backend *be, struct gvm_be_vm *hvm)
+{
+	struct drm_gpuvm *gpuvm = vm_of(hvm);
+	void *p;
+
+	(void)be;
+	spin_lock(&gpuvm->extobj.lock);
+	p = kmalloc(64, GFP_KERNEL);
+	spin_unlock(&gpuvm->extobj.lock);
+	kfree(p);
+}
+
+static void patch_cleanup_alloc(struct gvm_backend_ops *ops)
+{
+	ops->cleanup = cleanup_alloc_atomic;
+}
+
+TEST(sleeping_allocation_under_a_spinlock)
+{
+	expect("vm 0 0x0 0x10000\ncleanup 0\n", patch_cleanup_alloc, 2,
+	       "sleeping function called from invalid context");
+}
+
+#if GVM_HAS_IMMEDIATE_MODE
+/* An obtain that allocates (its bookkeeping, say) under the gpuva mutex first. */
+static int obtain_alloc_locked(struct gvm_backend *be, struct gvm_be_vm *hvm,
+			       struct gvm_be_bo *hbo)
+{
+	struct drm_gem_object *obj = obj_of(hbo);
+	void *p;
+
+	mutex_lock(&obj->gpuva.lock);
+	p = kzalloc(64, GFP_KERNEL);
+	mutex_unlock(&obj->gpuva.lock);
+	kfree(p);
+	return orig.obtain(be, hvm, hbo);
+}
+
+static void patch_obtain(struct gvm_backend_ops *ops)
+{
+	ops->obtain = obtain_alloc_locked;
+}
+
+TEST(sleeping_allocation_under_the_gpuva_mutex)
+{
+	expect("vm 0 0x0 0x10000 immediate\nbo 1\nobtain 0 1\nput 0 1\n", patch_obtain, 3,
+	       "a lock the fence-signalling path takes");
+}
+#endif
+
+/* ---- device references ------------------------------------------------------- */
+
+static void cleanup_dev_get(struct gvm_backend *be, struct gvm_be_vm *hvm)
+{
+	(void)be;
+	drm_dev_get(vm_of(hvm)->drm);
+}
+
+static void cleanup_dev_put(struct gvm_backend *be, struct gvm_be_vm *hvm)
+{
+	(void)be;
+	drm_dev_put(vm_of(hvm)->drm);
+}
+
+static void patch_dev_get(struct gvm_backend_ops *ops)
+{
+	ops->cleanup = cleanup_dev_get;
+}
+
+static void patch_dev_put(struct gvm_backend_ops *ops)
+{
+	ops->cleanup = cleanup_dev_put;
+}
+
+TEST(leaked_device_reference)
+{
+	expect("vm 0 0x0 0x10000\ncleanup 0\n", patch_dev_get, 2,
+	       "drm_device: 3 reference(s), expected 2");
+}
+
+TEST(over_put_device_reference)
+{
+	expect("vm 0 0x0 0x10000\ncleanup 0\n", patch_dev_put, 2,
+	       "drm_device: 1 reference(s), expected 2");
+}
+
+TEST_MAIN(ab_ba_across_two_commands, resv_lock_in_a_signalling_section,
+	  sleeping_allocation_under_a_spinlock,
+#if GVM_HAS_IMMEDIATE_MODE
+	  sleeping_allocation_under_the_gpuva_mutex,
+#endif
+	  leaked_device_reference, over_put_device_reference)
