@@ -247,17 +247,16 @@ static void say_path(int start, int goal)
 static void report_cycle(const struct kcompat_task *t, const struct kcompat_held_lock *held,
 			 int from, int to, const char *file, int line)
 {
+	const char *a = g.classes[from].name, *b = g.classes[to].name;
+
 	report_len = 0;
 	say("lockdep: possible circular locking dependency detected\n");
-	say("%s is trying to acquire %s at %s:%d\n", t->name, g.classes[to].name, file, line);
-	say("but already holds %s, taken at %s:%d,\n", g.classes[from].name, held->file,
-	    held->line);
-	say("and %s was taken before %s elsewhere, the other way round:\n",
-	    g.classes[to].name, g.classes[from].name);
+	say("%s is trying to acquire %s at %s:%d\n", t->name, b, file, line);
+	say("but already holds %s, taken at %s:%d,\n", a, held->file, held->line);
+	say("and the opposite order was recorded before (each lock taken while holding the one before it):\n");
 	say_path(to, from);
-	say("either order deadlocks against the other: this task waits for %s while\n"
-	    "holding %s, the chain above waits for %s while holding %s",
-	    g.classes[to].name, g.classes[from].name, g.classes[from].name, g.classes[to].name);
+	say("possible deadlock: a task holding %s waits for %s,\n", a, b);
+	say("while another, along that chain, holds %s and waits, in the end, for %s", b, a);
 	report(file, line);
 }
 
@@ -421,25 +420,27 @@ void kcompat_assert_failed(const struct lockdep_map *map, bool held, const char 
 
 /* ---- memory reclaim -------------------------------------------------------- */
 
-void fs_reclaim_acquire(gfp_t gfp)
+void kcompat_fs_reclaim_acquire(gfp_t gfp, const char *file, int line)
 {
 	struct kcompat_task *t = kcompat_current();
 
 	if (!gfpflags_allow_blocking(gfp) || t->reclaim++)
 		return;
-	kcompat_lock_acquire(&kcompat_fs_reclaim_map, false, NULL, __FILE__, __LINE__);
+	kcompat_lock_acquire(&kcompat_fs_reclaim_map, false, NULL, file, line);
 }
 
-void fs_reclaim_release(gfp_t gfp)
+void kcompat_fs_reclaim_release(gfp_t gfp, const char *file, int line)
 {
 	struct kcompat_task *t = kcompat_current();
 
 	if (!gfpflags_allow_blocking(gfp))
 		return;
-	if (WARN(!t->reclaim, "fs_reclaim_release() without fs_reclaim_acquire()"))
+	if (!t->reclaim) {
+		kcompat_warn(file, line, "fs_reclaim_release() without fs_reclaim_acquire()");
 		return;
+	}
 	if (--t->reclaim == 0)
-		kcompat_lock_release(&kcompat_fs_reclaim_map, __FILE__, __LINE__);
+		kcompat_lock_release(&kcompat_fs_reclaim_map, file, line);
 }
 
 void kcompat_might_alloc(gfp_t gfp, const char *file, int line)

@@ -157,9 +157,11 @@ void kcompat_assert_failed(const struct lockdep_map *map, bool held, const char 
  * fs_reclaim_release() around work that runs in reclaim (a shrinker), and
  * might_alloc() at every allocation with @gfp.
  */
-void fs_reclaim_acquire(gfp_t gfp);
-void fs_reclaim_release(gfp_t gfp);
+void kcompat_fs_reclaim_acquire(gfp_t gfp, const char *file, int line);
+void kcompat_fs_reclaim_release(gfp_t gfp, const char *file, int line);
 void kcompat_might_alloc(gfp_t gfp, const char *file, int line);
+#define fs_reclaim_acquire(gfp)	kcompat_fs_reclaim_acquire((gfp), __FILE__, __LINE__)
+#define fs_reclaim_release(gfp)	kcompat_fs_reclaim_release((gfp), __FILE__, __LINE__)
 #define might_alloc(gfp)	kcompat_might_alloc((gfp), __FILE__, __LINE__)
 
 #endif /* _KCOMPAT_LINUX_LOCKDEP_H */

@@ -25,15 +25,16 @@ void kcompat_mutex_lock(struct mutex *lock, const char *file, int line);
 int kcompat_mutex_trylock(struct mutex *lock, const char *file, int line);
 void kcompat_mutex_unlock(struct mutex *lock, const char *file, int line);
 
-#define mutex_init_flags(lock, flags) do {				\
+/* One lock class per call site, named after the lock expression. */
+#define __mutex_init_site(lock, name, flags) do {			\
 	static struct lock_class_key __key;				\
-	__mutex_init((lock), #lock, &__key, (flags));			\
+	__mutex_init((lock), (name), &__key, (flags));			\
 } while (0)
 
-#define mutex_init(lock)	mutex_init_flags((lock), 0)
+#define mutex_init(lock)	__mutex_init_site((lock), #lock, 0)
 
 /* A mutex that may be taken in the fence-signalling path: no sleeping allocation under it. */
-#define mutex_init_noalloc(lock) mutex_init_flags((lock), LOCKDEP_NOALLOC)
+#define mutex_init_noalloc(lock) __mutex_init_site((lock), #lock, LOCKDEP_NOALLOC)
 
 #define mutex_lock(lock)	kcompat_mutex_lock((lock), __FILE__, __LINE__)
 #define mutex_trylock(lock)	kcompat_mutex_trylock((lock), __FILE__, __LINE__)
