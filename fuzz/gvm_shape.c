@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Op sequences predicted from the model; see gvm_shape.h. Written from the
- * spec's walk tables, independently of lib/drm_gpuvm_sm.c: where the two
- * disagree, the executor reports a "shape" finding.
+ * walk tables of docs/semantics.md (section 3), independently of
+ * lib/drm_gpuvm_sm.c: where the two disagree, the executor reports a
+ * "shape" finding.
  */
 #include "gvm_shape.h"
 
@@ -35,7 +36,7 @@ static void add_unmap(struct seq *s, const struct gvm_map *va, bool keep)
 	add(s, &ev);
 }
 
-/* REMAP of @va around [ra, re): the parts that stick out (spec 3.6). */
+/* REMAP of @va around [ra, re): the parts that stick out (docs/semantics.md 3.6). */
 static void add_remap(struct seq *s, const struct gvm_map *va, uint64_t ra, uint64_t re,
 		      bool keep)
 {

@@ -2,10 +2,11 @@
 /*
  * The exact op sequence GPUVM must produce for a range command, predicted
  * from the reference model's mappings before the command: the walks of
- * sm_map (spec 3.2), sm_unmap (3.4), madvise (3.5) and prefetch_ops_create,
- * with every remap part per 3.6 and every keep flag per 3.2. Comparing a
- * command's ops with it checks the shape and geometry invariants (spec 6,
- * items 26-28) step by step; the model itself checks the result (29).
+ * docs/semantics.md, sm_map (3.2), sm_unmap (3.4), madvise (3.5) and
+ * prefetch_ops_create (3.7), with every remap part per 3.6 and every keep
+ * flag per 3.2. Comparing a command's ops with it checks the shape and
+ * geometry invariants (docs/semantics.md 6, inv 26-28) step by step; the
+ * model itself checks the result (inv 29).
  */
 #ifndef GVM_SHAPE_H
 #define GVM_SHAPE_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Read-only invariant checker for GPUVM (spec section 6). It reports the
+ * Read-only invariant checker for GPUVM (docs/semantics.md section 6). It reports the
  * first violation it meets; the order of the passes below therefore decides
  * which invariant is blamed when one corruption breaks several.
  */

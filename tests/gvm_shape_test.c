@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The op sequences fuzz/gvm_shape.c predicts, against the spec's walk
- * tables (3.2 sm_map, 3.4 sm_unmap, 3.5 madvise, prefetch_ops_create),
- * worked out by hand. Every command of a script but the last builds the
+ * The op sequences fuzz/gvm_shape.c predicts, against the walk tables of
+ * docs/semantics.md (3.2 sm_map, 3.4 sm_unmap, 3.5 madvise, 3.7
+ * prefetch_ops_create), worked out by hand. Every command of a script but the last builds the
  * model; the last is predicted.
  */
 #include <stdio.h>

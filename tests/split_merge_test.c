@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Split/merge op sequences against the tables of spec section 3 (3.3, 3.4,
+ * Split/merge op sequences against the tables of docs/semantics.md section 3 (3.3, 3.4,
  * 3.5): every row is run on a fresh VM through the op-list builder and,
  * where one exists, through the callback walker; both must give the
  * expected ops, return code and final tree. Extra cases: invalid requests,

@@ -15,9 +15,11 @@
  *      mode, obj->resv otherwise: drm_gem_gpuva_assert_lock_held();
  *  A3  the object's resv is held: dma_resv_assert_held(obj->resv).
  *
- * Differences from upstream are listed in the README ("Differences from
- * upstream"); building lib/ with GPUVM_UPSTREAM_QUIRKS restores upstream's
- * behaviour where the difference is only strictness.
+ * Differences from upstream are listed in the README ("Differences between
+ * our library and upstream"); building lib/ with GPUVM_UPSTREAM_QUIRKS
+ * restores upstream's behaviour where the difference is only strictness.
+ * The semantics themselves, with the walk tables and the invariants the
+ * checker enforces: docs/semantics.md.
  */
 #ifndef _GPUVM_DRM_GPUVM_H
 #define _GPUVM_DRM_GPUVM_H
@@ -416,8 +418,8 @@ int drm_gpuvm_prepare_objects(struct drm_gpuvm *gpuvm, struct drm_exec *exec,
 /**
  * drm_gpuvm_prepare_range() - lock the objects of every VA overlapping the range
  *
- * VAs without an object and the kernel node are skipped (upstream would
- * pass NULL to drm_exec). No validity check.
+ * VAs without an object, the kernel node among them, are skipped, as
+ * upstream skips them. No validity check.
  */
 int drm_gpuvm_prepare_range(struct drm_gpuvm *gpuvm, struct drm_exec *exec,
 			    u64 addr, u64 range, unsigned int num_fences);

@@ -7,7 +7,7 @@
  * (a "quiescent point"). Each returns true when the state is consistent;
  * otherwise false, with the first violation found written to @msg (when
  * @msg is not NULL and @len is not 0), naming the invariant by its number
- * in section 6 of the GPUVM semantics spec, e.g.
+ * in section 6 of docs/semantics.md, e.g.
  * "vm 'name': inv 1: VA [0x1000+0x2000) overlaps next VA at 0x2000".
  *
  * All list walks are bounded, so a corrupted (cyclic) list is reported
