@@ -67,6 +67,7 @@ struct lean_bo {
 	bool handle;			/* the caller's handle reference is held */
 	struct drm_gem_object *r_obj;	/* resv owner we reference, if private */
 	struct list_head link;		/* in lean.bos until freed */
+	unsigned int pins;		/* one per vm_bo of an immediate VM (under resv) */
 };
 
 /* Caller-held references on one vm_bo. */
@@ -226,6 +227,8 @@ static void bo_free(struct drm_gem_object *obj)
 	struct gvm_event ev = { .kind = GVM_EV_FREED_BO, .id = bo->id };
 
 	emit(bo->be, &ev);
+	WARN(bo->pins, "driver model: bo%u freed with %u pin(s): a vm_bo_free never ran",
+	     bo->id, bo->pins);
 	drm_gem_object_release(obj);
 	drm_gem_object_put(bo->r_obj);
 	list_del(&bo->link);
@@ -506,8 +509,41 @@ static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
 	return 0;
 }
 
+/*
+ * Immediate mode (panthor): a vm_bo keeps its object's pages pinned, and
+ * pinning takes the object's resv. So creating one (in the ioctl) pins,
+ * and freeing one unpins, under the resv: GPUVM must call vm_bo_free
+ * where a resv may be taken (not in the signalling path, not under the
+ * gpuva mutex, not with the resv held). Staged drivers (nouveau, xe)
+ * free it under the resv they hold already: nothing to take.
+ */
+static void pin(struct drm_gem_object *obj, int by)
+{
+	dma_resv_lock(obj->resv, NULL);
+	to_bo(obj)->pins += by;
+	dma_resv_unlock(obj->resv);
+}
+
+static struct drm_gpuvm_bo *vm_bo_create_pinned(struct drm_gpuvm *gpuvm,
+						struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo = drm_gpuvm_bo_create(gpuvm, obj);
+
+	if (vm_bo)
+		pin(obj, 1);
+	return vm_bo;
+}
+
+static void vm_bo_free(struct drm_gpuvm_bo *vm_bo)
+{
+	if (drm_gpuvm_immediate_mode(vm_bo->vm))
+		pin(vm_bo->obj, -1);
+	kfree(vm_bo);
+}
+
 static const struct drm_gpuvm_ops vm_ops = {
 	.vm_free = vm_free,
+	.vm_bo_free = vm_bo_free,
 	.vm_bo_validate = vm_bo_validate,
 	.sm_step_map = step_cb,
 	.sm_step_remap = step_cb,
@@ -798,7 +834,7 @@ static int immediate_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_m
 	if (ret)
 		return ret;
 	if (obj) {
-		prealloc = drm_gpuvm_bo_create(&vm->base, obj);
+		prealloc = vm_bo_create_pinned(&vm->base, obj);
 		if (!prealloc) {
 			pool_drain(&pool);
 			return -ENOMEM;
@@ -1054,7 +1090,7 @@ static int lean_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gv
 	if (mode_conflict(&bo->base, immediate))
 		return -EINVAL;
 	if (immediate) {
-		struct drm_gpuvm_bo *prealloc = drm_gpuvm_bo_create(&vm->base, &bo->base);
+		struct drm_gpuvm_bo *prealloc = vm_bo_create_pinned(&vm->base, &bo->base);
 
 		if (!prealloc)
 			return -ENOMEM;
