@@ -156,7 +156,7 @@ static struct alloc_hdr *header_of(const void *p)
 	return h;
 }
 
-void kfree(const void *p)
+void kcompat_kfree(const void *p, const char *file, int line)
 {
 	struct alloc_counters *c;
 	struct alloc_hdr *h;
@@ -166,6 +166,7 @@ void kfree(const void *p)
 	h = header_of(p);
 	if (!h)
 		return;
+	kcompat_check_no_locks_freed(p, h->size, file, line);
 	h->magic = FREED_MAGIC;
 	c = my_counters();
 	bump(&c->frees, 1);
@@ -191,6 +192,6 @@ void *kcompat_krealloc(const void *p, size_t size, gfp_t gfp, const char *file, 
 	memcpy(n, p, h->size);
 	if (gfp & __GFP_ZERO)
 		memset((char *)n + h->size, 0, size - h->size);
-	kfree(p);
+	kcompat_kfree(p, file, line);
 	return n;
 }

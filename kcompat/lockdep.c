@@ -399,6 +399,25 @@ void kcompat_lock_release(struct lockdep_map *map, const char *file, int line)
 			     map->name ? map->name : "?");
 }
 
+void kcompat_check_no_locks_freed(const void *mem, size_t len, const char *file, int line)
+{
+	const struct kcompat_task *t = kcompat_current();
+	const char *lo = mem, *hi = lo + len;
+	unsigned int i;
+
+	for (i = t->depth; i--;) {
+		const struct kcompat_held_lock *h = &t->held[i];
+		const char *at = (const char *)h->map;
+
+		if (at < lo || at >= hi)
+			continue;
+		kcompat_warn(file, line, "held lock freed: %s frees %p-%p with %s in it, "
+			     "which it holds, taken at %s:%d", t->name, mem, (const void *)hi,
+			     h->map->name ? h->map->name : "?", h->file, h->line);
+		return;
+	}
+}
+
 bool kcompat_lock_is_held(const struct lockdep_map *map)
 {
 	const struct kcompat_task *t = kcompat_current();

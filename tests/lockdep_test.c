@@ -263,6 +263,27 @@ TEST(reclaim_taking_a_lock_that_allocates)
 	drm_gem_object_put(obj);
 }
 
+/* Freeing the memory of a lock one holds: the GEM whose gpuva mutex is held. */
+TEST(held_lock_freed)
+{
+	struct drm_gem_object *obj = new_obj();
+	struct mutex *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	kcompat_lockdep_reset();
+	mutex_init(m);
+	mutex_lock(m);
+	mutex_unlock(m);
+	kfree(m);
+	CHECK_WARNS(0);
+	/* What a driver freeing the object itself (not by its last put) would do. */
+	mutex_lock(&obj->gpuva.lock);
+	kfree(obj);
+	CHECK(warned("held lock freed"));
+	/* The lock is gone with its memory; forget it as the kernel would not. */
+	kcompat_current()->depth--;
+	kcompat_current()->noalloc--;
+}
+
 /* A device reference counted as the kernel's: over-put releases early. */
 static unsigned int released;
 
@@ -298,4 +319,4 @@ TEST_MAIN(correct_use_is_quiet, sleeping_allocation_under_a_spinlock,
 	  sleeping_allocation_under_the_gpuva_mutex, resv_in_a_signalling_section,
 	  sleeping_allocation_in_a_signalling_section, ab_ba_is_reported_without_a_deadlock,
 	  two_resvs_without_a_context, fence_wait_under_a_signalling_lock,
-	  reclaim_taking_a_lock_that_allocates, device_references)
+	  reclaim_taking_a_lock_that_allocates, held_lock_freed, device_references)

@@ -117,6 +117,12 @@ void kcompat_lock_release(struct lockdep_map *map, const char *file, int line);
 /* Whether the running task holds @map (searches its stack: pseudo-locks too). */
 bool kcompat_lock_is_held(const struct lockdep_map *map);
 
+/*
+ * Memory at [@mem, @mem + @len) is being freed: a lock in it that the task
+ * holds is a finding ("held lock freed"), as the kernel checks in kfree().
+ */
+void kcompat_check_no_locks_freed(const void *mem, size_t len, const char *file, int line);
+
 /* Take and drop a pseudo-lock at once: "this may wait for @map's holders". */
 #define lock_map_acquire(map) kcompat_lock_acquire((map), false, NULL, __FILE__, __LINE__)
 #define lock_map_release(map) kcompat_lock_release((map), __FILE__, __LINE__)

@@ -26,7 +26,7 @@
 
 void *kcompat_kmalloc(size_t size, gfp_t gfp, const char *file, int line);
 void *kcompat_krealloc(const void *p, size_t size, gfp_t gfp, const char *file, int line);
-void kfree(const void *p);
+void kcompat_kfree(const void *p, const char *file, int line);
 
 static inline void *kcompat_kmalloc_array(size_t n, size_t size, gfp_t gfp,
 					  const char *file, int line)
@@ -56,6 +56,8 @@ static inline void *kcompat_kmemdup(const void *src, size_t size, gfp_t gfp,
 #define kcalloc(n, size, gfp) \
 	kcompat_kmalloc_array((n), (size), (gfp) | __GFP_ZERO, __FILE__, __LINE__)
 #define kmemdup(src, size, gfp)	kcompat_kmemdup((src), (size), (gfp), __FILE__, __LINE__)
+/* Freeing a block that holds a lock the task holds is a finding (lockdep). */
+#define kfree(p)		kcompat_kfree((p), __FILE__, __LINE__)
 
 #define kvmalloc(size, gfp)		kmalloc(size, gfp)
 #define kvzalloc(size, gfp)		kzalloc(size, gfp)
