@@ -1187,6 +1187,10 @@ static void gvm_run_once(struct kunit *test, const struct gvm_script *script, bo
 	st->drm = test->priv;
 	st->script = script;
 	st->callbacks = callbacks;
+	if (test_taint(TAINT_WARN))
+		kunit_warn(test, "a WARN fired before this case: one in it would go unnoticed");
+	if (!debug_locks)
+		kunit_warn(test, "lockdep was turned off before this case (by a report)");
 
 	for (i = 0; i < script->ncmds; i++) {
 		const struct gvm_cmd *c = &script->cmds[i];
