@@ -122,9 +122,9 @@ struct gvm_cmd {
  * @ncmds: how many
  * @out: the expected lines
  * @nout: how many
- * @twin: run the script a second time with every bind and unbind going
- *	through drm_gpuvm_sm_map() and drm_gpuvm_sm_unmap() callbacks
- *	instead of op lists; it must print the same lines
+ *
+ * A script's "twin" command (check its binds through sm_step callbacks
+ * too) needs no entry: every script is run both ways, see gvm_run_script().
  */
 struct gvm_script {
 	const char *name;
@@ -132,7 +132,6 @@ struct gvm_script {
 	unsigned int ncmds;
 	const char * const *out;
 	unsigned int nout;
-	bool twin;
 };
 
 struct gvm_state;
@@ -197,6 +196,8 @@ struct gvm_state {
 	bool mismatch;
 	char got[GVM_LINE_MAX];			/* the first line that differed */
 	char finding[GVM_LINE_MAX];		/* the first model check that failed */
+	/* gvm_unlock(): the objects of the drm_exec being finished */
+	struct drm_gem_object *unlock_refs[GVM_MAX_ID + 1];
 };
 
 static struct gvm_bo *to_gvm_bo(struct drm_gem_object *obj)
@@ -469,6 +470,29 @@ static int gvm_lock(struct drm_exec *exec, struct gvm_vm *vm, struct drm_gem_obj
 		}
 	}
 	return ret;
+}
+
+/*
+ * Finish what gvm_lock() locked. An unbind can leave the drm_exec with the
+ * last reference to an object (its vm_bo went, and the handle is closed).
+ * drm_exec_fini() drops each object's reference right after unlocking it,
+ * while the others are still locked; after a contended lock was retried,
+ * lockdep's one held-lock entry for all the context's reservation locks
+ * can still point into that object, and freeing it then reports "held lock
+ * freed!" and turns lockdep off. So every object is kept until all are
+ * unlocked.
+ */
+static void gvm_unlock(struct gvm_state *st, struct drm_exec *exec)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < exec->num_objects && n < ARRAY_SIZE(st->unlock_refs); i++) {
+		st->unlock_refs[n] = exec->objects[i];
+		drm_gem_object_get(st->unlock_refs[n++]);
+	}
+	drm_exec_fini(exec);
+	while (n)
+		drm_gem_object_put(st->unlock_refs[--n]);
 }
 
 /* ---- VA pools -------------------------------------------------------------- */
@@ -767,7 +791,7 @@ drain:
 	if (callbacks)
 		gvm_pool_drain(&pool);
 out:
-	drm_exec_fini(&exec);
+	gvm_unlock(st, &exec);
 	return ret;
 }
 
@@ -801,7 +825,7 @@ static int gvm_unmap(struct gvm_state *st, const struct gvm_cmd *c)
 		ret = IS_ERR(ops) ? PTR_ERR(ops) : gvm_apply_list(&s, ops);
 	}
 out:
-	drm_exec_fini(&exec);
+	gvm_unlock(st, &exec);
 	return ret;
 }
 
@@ -850,7 +874,7 @@ static int gvm_bo_unmap(struct gvm_state *st, const struct gvm_cmd *c)
 	}
 	drm_gpuvm_bo_put(vm_bo);
 out:
-	drm_exec_fini(&exec);
+	gvm_unlock(st, &exec);
 	return ret;
 }
 
@@ -864,13 +888,13 @@ static int gvm_obtain(struct gvm_state *st, const struct gvm_cmd *c)
 
 	ret = gvm_lock(&exec, vm, obj, 0, 0);
 	if (ret) {
-		drm_exec_fini(&exec);
+		gvm_unlock(st, &exec);
 		return ret;
 	}
 	vm_bo = drm_gpuvm_bo_obtain(&vm->base, obj);
 	if (!IS_ERR(vm_bo))
 		drm_gpuvm_bo_extobj_add(vm_bo);
-	drm_exec_fini(&exec);
+	gvm_unlock(st, &exec);
 	if (IS_ERR(vm_bo))
 		return PTR_ERR(vm_bo);
 	if (vm->nheld[c->bo] && vm->held[c->bo] != vm_bo)
@@ -896,7 +920,7 @@ static void gvm_put_held(struct gvm_vm *vm, unsigned int id)
 		gvm_finding(vm->st, "cannot lock vm%u and bo%u to put a vm_bo", vm->id, id);
 	else
 		drm_gpuvm_bo_put(vm_bo);
-	drm_exec_fini(&exec);
+	gvm_unlock(vm->st, &exec);
 }
 
 static int gvm_put(struct gvm_state *st, const struct gvm_cmd *c)
@@ -981,7 +1005,7 @@ static void gvm_unmap_exact(struct gvm_vm *vm, struct drm_gpuva *va)
 		ret = drm_gpuvm_sm_unmap(&vm->base, &s, va->va.addr, va->va.range);
 	if (ret)
 		gvm_finding(vm->st, "unbinding a whole VA of vm%u failed: %d", vm->id, ret);
-	drm_exec_fini(&exec);
+	gvm_unlock(vm->st, &exec);
 }
 
 /* Unbind everything, drop the vm_bo references held, drop the VM. */
@@ -1223,11 +1247,15 @@ static void gvm_run_once(struct kunit *test, const struct gvm_script *script, bo
 	KUNIT_EXPECT_EQ_MSG(test, st->nvms, 0u, "%s: VMs left over at the end", script->name);
 }
 
+/*
+ * Run @script with binds and unbinds through op lists, then again through
+ * sm_step callbacks: both ways must print the same lines (what the
+ * script's "twin" command asks for, done for every script here).
+ */
 static void gvm_run_script(struct kunit *test, const struct gvm_script *script)
 {
 	gvm_run_once(test, script, false);
-	if (script->twin)
-		gvm_run_once(test, script, true);
+	gvm_run_once(test, script, true);
 }
 
 static int gvm_test_init(struct kunit *test)

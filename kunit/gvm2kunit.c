@@ -356,7 +356,6 @@ struct script {
 	struct gvm_script cmds;
 	char **out;
 	size_t nout;
-	bool twin;
 	char *left_out;		/* why, or NULL */
 };
 
@@ -479,7 +478,6 @@ static void load_script(struct script *s, const char *dir, const char *file,
 	path = xasprintf("%s/%.*s.out", dir, (int)(strlen(file) - 4), file);
 	s->out = read_lines(path, &s->nout);
 	free(path);
-	s->twin = s->cmds.n && s->cmds.cmds[0].kind == GVM_CMD_TWIN;
 	s->left_out = why_left_out(s, era);
 }
 
@@ -598,8 +596,6 @@ static void put_script(FILE *f, const struct script *s)
 		fprintf(f, "\t\t.out = %s_out,\n", s->ident);
 		fprintf(f, "\t\t.nout = ARRAY_SIZE(%s_out),\n", s->ident);
 	}
-	if (s->twin)
-		fputs("\t\t.twin = true,\n", f);
 	fputs("\t};\n\n\tgvm_run_script(test, &script);\n}\n", f);
 }
 
