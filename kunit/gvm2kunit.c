@@ -794,12 +794,14 @@ static void put_patch(FILE *f, const char *author, const char *test_c,
 		"lifetime of GEM objects, vm_bos and VMs, the extobj and evict lists and\n"
 		"validation, failing sm_step callbacks, and the errors of bad requests.\n"
 		"\n"
-		"Each of the %zu cases replays a short script of commands and compares\n"
-		"every event and state dump with the lines the script expects; a case\n"
-		"also fails if a WARN fires or lockdep complains while it runs. The\n"
-		"scripts are the golden tests of gpuvm-fuzz, a userspace harness for\n"
-		"GPUVM, which generated this file for the API of %s\n"
-		"(this tree: Linux %s).\n", ncases, era->text, version);
+		"Each of the %zu cases replays a short script of commands, once with op\n"
+		"lists and once through sm_step callbacks, and compares every event and\n"
+		"state dump with the lines the script expects; a case also fails if a\n"
+		"WARN fires or lockdep complains while it runs, or if an object or VM\n"
+		"is left over at its end. The scripts are the golden tests of\n"
+		"gpuvm-fuzz, a userspace harness for GPUVM, which generated this file\n"
+		"for the API of %s (this tree: Linux %s).\n", ncases, era->text,
+		version);
 	if (author)
 		fprintf(f, "\nSigned-off-by: %s\n", author);
 	fputs("---\n", f);
