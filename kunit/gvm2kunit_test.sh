@@ -8,18 +8,15 @@
 # the run, bad trees and eras are refused with one line, and the patch
 # applies (git apply --check) to a small stand-in tree.
 #
-# The scripts are read from the source tree: tests/scripts/ is in the
-# private //tests package, so it cannot be a data dependency here. The
-# test finds the checkout through the runfiles' links and is tagged
-# "external" (never cached), so a new script is always seen.
+# The scripts are a declared input (//tests:scripts), so a new or changed
+# script reruns the test.
 #
-# Usage: gvm2kunit_test.sh GVM2KUNIT MODEL.c
+# Usage: gvm2kunit_test.sh GVM2KUNIT MODEL.c SCRIPTS_DIR
 set -u
 
 gen=$(cd -- "$(dirname -- "$1")" && pwd)/$(basename -- "$1")
-model=$(readlink -f -- "$2")
-checkout=$(dirname -- "$(dirname -- "$model")")
-scripts=$checkout/tests/scripts
+model=$(cd -- "$(dirname -- "$2")" && pwd)/$(basename -- "$2")
+scripts=$(cd -- "$3" && pwd)
 skip=$scripts/upstream.skip
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -37,7 +34,7 @@ fail() {
 }
 
 if [ ! -d "$scripts" ] || [ ! -f "$skip" ]; then
-	echo "FAIL: no tests/scripts/ beside $model"
+	echo "FAIL: no scripts and upstream.skip in $scripts"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
