@@ -94,6 +94,11 @@ struct lean {
 	size_t nvms, nbos;
 	bool callbacks;			/* staged binds through sm_step callbacks */
 	unsigned int fail_step;		/* armed: that step of the next bind fails */
+	/* The running validate's memory pressure (lean_validate()). */
+	struct {
+		struct lean_bo *fail, *evict;
+		unsigned int calls;
+	} pressure;
 	/* snapshot buffers, reused */
 	struct gvm_map *vas;
 	size_t vas_cap;
@@ -498,13 +503,44 @@ static int finish_steps(struct step_ctx *c, int ret)
 	return ret;
 }
 
+/*
+ * Making room as TTM does under memory pressure: evict @bo, under its resv
+ * (already held if this exec locked it, else only if a trylock gets it,
+ * as TTM evicts only what it can lock) and its gpuva mutex (A2 for the
+ * immediate VMs among its vm_bos). Its vm_bo in the VM being validated
+ * lands back on the evict list mid-walk.
+ */
+static void evict_for_room(struct lean_bo *bo)
+{
+	struct drm_gem_object *obj = &bo->base;
+	bool held = dma_resv_held(obj->resv);
+
+	if (!held && !dma_resv_trylock(obj->resv))
+		return;
+	mutex_lock(&obj->gpuva.lock);
+	drm_gpuvm_bo_gem_evict(obj, true);
+	mutex_unlock(&obj->gpuva.lock);
+	if (!held)
+		dma_resv_unlock(obj->resv);
+}
+
+/*
+ * A TTM validate: move the object back into place and clear its
+ * eviction. Under pressure (lean_validate()) the walk's first validation
+ * first evicts another object, and the named object cannot be placed.
+ */
 static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
 {
 	struct lean_bo *bo = to_bo(vm_bo->obj);
+	struct lean *be = bo->be;
 	struct gvm_event ev = { .kind = GVM_EV_VALIDATED, .id = bo->id };
 
 	(void)exec;
-	emit(bo->be, &ev);
+	if (be->pressure.calls++ == 0 && be->pressure.evict)
+		evict_for_room(be->pressure.evict);
+	if (bo == be->pressure.fail)
+		return -ENOMEM;
+	emit(be, &ev);
 	drm_gpuvm_bo_evict(vm_bo, false);
 	return 0;
 }
@@ -1177,8 +1213,10 @@ static int lean_evict(struct gvm_backend *gbe, struct gvm_be_bo *hbo, bool evict
 	return 0;
 }
 
-static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *fail,
+			 struct gvm_be_bo *evict)
 {
+	struct lean *be = to_lean(gbe);
 	struct lean_vm *vm = (struct lean_vm *)hvm;
 	struct drm_gpuvm_exec vm_exec = {
 		.vm = &vm->base,
@@ -1188,11 +1226,14 @@ static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 	struct dma_fence *fence;
 	int ret;
 
-	(void)gbe;
 	ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		return ret;
+	be->pressure.fail = (struct lean_bo *)fail;
+	be->pressure.evict = (struct lean_bo *)evict;
+	be->pressure.calls = 0;
 	ret = drm_gpuvm_exec_validate(&vm_exec);
+	be->pressure.fail = be->pressure.evict = NULL;
 	/* A job's fence on everything locked, as a submit would add. */
 	fence = ret ? NULL : kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (fence) {
@@ -1389,6 +1430,7 @@ static NO_COVERAGE int lean_snapshot(struct gvm_backend *gbe, struct gvm_be_vm *
 			s->vas = (unsigned int)list_count_nodes(&vm_bo->list.gpuva);
 			s->extobj = !list_empty(&vm_bo->list.entry.extobj);
 			s->evict = !list_empty(&vm_bo->list.entry.evict);
+			s->evicted = vm_bo->evicted;
 		}
 	}
 	sort_vm_bos(be->vm_bos, n);

@@ -10,7 +10,9 @@
  *
  * All calls are made with no lock held and outside any signalling section.
  * Handles are the backend's own; ids (V, B) are used only to name objects in
- * events and snapshots.
+ * events and snapshots. The driver model's handles point at its VMs and
+ * objects, whose first members are the struct drm_gpuvm and struct
+ * drm_gem_object: white-box tests reach GPUVM through them.
  */
 #ifndef GVM_BACKEND_H
 #define GVM_BACKEND_H
@@ -61,8 +63,9 @@ struct gvm_vm_bo_state {
 	uint32_t bo;
 	unsigned int refs;
 	unsigned int vas;
-	bool extobj;
-	bool evict;
+	bool extobj;		/* on the VM's extobj list */
+	bool evict;		/* on the VM's evict list */
+	bool evicted;		/* the vm_bo's evicted flag */
 };
 
 struct gvm_snapshot {
@@ -115,7 +118,15 @@ struct gvm_backend_ops {
 	/* Drop the caller's handle reference; the object may live on. */
 	void (*bo_close)(struct gvm_backend *be, struct gvm_be_bo *bo);
 	int (*evict)(struct gvm_backend *be, struct gvm_be_bo *bo, bool evict);
-	int (*validate)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	/*
+	 * Lock the VM and its external objects and validate (as a submit
+	 * does). Memory pressure, as TTM meets it, at most one of: @fail,
+	 * validating that object fails (-ENOMEM, GPUVM stops there);
+	 * @evict, the first validation of the walk makes room by evicting
+	 * that object (NULL: none).
+	 */
+	int (*validate)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *fail,
+			struct gvm_be_bo *evict);
 	void (*cleanup)(struct gvm_backend *be, struct gvm_be_vm *vm);
 	/*
 	 * Arm (@nth > 0) or disarm (0) a failure: the @nth sm_step callback of

@@ -39,7 +39,7 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_PUT]		= { "put", 0, U_VM | U_BO },
 	[GVM_CMD_CLOSE]		= { "close", 0, U_BO },
 	[GVM_CMD_EVICT]		= { "evict", GVM_F_EVICT, U_BO },
-	[GVM_CMD_VALIDATE]	= { "validate", 0, U_VM },
+	[GVM_CMD_VALIDATE]	= { "validate", GVM_F_VFAIL | GVM_F_VEVICT, U_VM },
 	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
 	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
 	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
@@ -76,6 +76,11 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 		uses |= U_VM;
 	if (cmd->kind == GVM_CMD_MAP && (cmd->flags & GVM_F_NO_BO))
 		uses &= ~U_BO;
+	if (cmd->kind == GVM_CMD_VALIDATE && (cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT))) {
+		if ((cmd->flags & GVM_F_VFAIL) && (cmd->flags & GVM_F_VEVICT))
+			return false;	/* one memory-pressure behaviour per validate */
+		uses |= U_BO;
+	}
 
 	if ((uses & U_VM) ? cmd->vm >= GVM_MAX_ID : cmd->vm != 0)
 		return false;
@@ -180,6 +185,12 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 		    (cmd->flags & GVM_F_EVICT) ? 1 : 0);
 		break;
 	case GVM_CMD_VALIDATE:
+		put(&f, " %" PRIu32, cmd->vm);
+		if (cmd->flags & GVM_F_VFAIL)
+			put(&f, " fail %" PRIu32, cmd->bo);
+		if (cmd->flags & GVM_F_VEVICT)
+			put(&f, " evict %" PRIu32, cmd->bo);
+		break;
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:

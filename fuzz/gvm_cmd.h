@@ -28,7 +28,7 @@ enum gvm_kind {
 	GVM_CMD_PUT,		/* put V B */
 	GVM_CMD_CLOSE,		/* close B */
 	GVM_CMD_EVICT,		/* evict B 0|1 */
-	GVM_CMD_VALIDATE,	/* validate V */
+	GVM_CMD_VALIDATE,	/* validate V [fail B | evict B] */
 	GVM_CMD_CLEANUP,	/* cleanup V */
 	GVM_CMD_DESTROY,	/* destroy V */
 	GVM_CMD_DUMP,		/* dump V */
@@ -45,6 +45,8 @@ enum gvm_kind {
 #define GVM_F_NO_BO		(1u << 4)	/* map: "-", a mapping without object */
 #define GVM_F_EVICT		(1u << 5)	/* evict: 1 (else 0) */
 #define GVM_F_STEP		(1u << 6)	/* inject: step (else alloc) */
+#define GVM_F_VFAIL		(1u << 7)	/* validate: validating B fails (-ENOMEM) */
+#define GVM_F_VEVICT		(1u << 8)	/* validate: the first validation evicts B */
 
 /**
  * struct gvm_cmd - one command
@@ -52,7 +54,8 @@ enum gvm_kind {
  * @flags: GVM_F_* that apply to @kind
  * @vm: V (vm, map, unmap, madvise, prefetch, bo_unmap, obtain, put,
  *	validate, cleanup, destroy, dump; bo with GVM_F_PRIVATE)
- * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict)
+ * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict;
+ *	validate with GVM_F_VFAIL or GVM_F_VEVICT, one of them at most)
  * @addr: map/unmap/madvise/prefetch address; vm: window start
  * @range: the same commands' range; vm: window size
  * @offset: map: offset in the object; inject: N

@@ -44,7 +44,8 @@
  *	bo_unmap, obtain, put	V B
  *	close		B
  *	evict		B e		e & 1 is the 0|1 operand
- *	validate, cleanup, destroy, dump	V
+ *	validate	V p [B]	p % 4: 0, 1 plain; 2 "fail B"; 3 "evict B"
+ *	cleanup, destroy, dump	V
  *	inject		n		n < 0xc0: inject alloc (1 + n % 16);
  *					else inject step (1 + n % 8)
  * split_merge_fuzzer has a single VM and no V bytes (see its prologue).
@@ -436,7 +437,17 @@ static void decode_record(struct rd *r, const struct ctx *c,
 		if (rd8(r) & 1)
 			cmd->flags = GVM_F_EVICT;
 		break;
-	case GVM_CMD_VALIDATE:
+	case GVM_CMD_VALIDATE: {
+		uint8_t p;
+
+		cmd->vm = rd_vm(r, c);
+		p = rd8(r) % 4;
+		if (p >= 2) {
+			cmd->flags = p == 2 ? GVM_F_VFAIL : GVM_F_VEVICT;
+			cmd->bo = rd8(r) % c->nbos;
+		}
+		break;
+	}
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
@@ -765,6 +776,14 @@ static int encode_record(struct enc *e, size_t i)
 		wr8(&e->w, (cmd->flags & GVM_F_EVICT) ? 1 : 0);
 		return 0;
 	case GVM_CMD_VALIDATE:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		if (!(cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT))) {
+			wr8(&e->w, 0);
+			return 0;
+		}
+		wr8(&e->w, (cmd->flags & GVM_F_VFAIL) ? 2 : 3);
+		return enc_bo(e, i, cmd->bo);
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:

@@ -103,7 +103,7 @@ static bool same_map(const struct gvm_map *a, const struct gvm_map *b)
 static bool same_vm_bo(const struct gvm_vm_bo_state *a, const struct gvm_vm_bo_state *b)
 {
 	return a->bo == b->bo && a->refs == b->refs && a->vas == b->vas &&
-	       a->extobj == b->extobj && a->evict == b->evict;
+	       a->extobj == b->extobj && a->evict == b->evict && a->evicted == b->evicted;
 }
 
 /* Where VM @vm differs between the sides, or NULL. */
@@ -125,7 +125,7 @@ static const char *state_diff(struct gvm_diff *d, uint32_t vm)
 		return "number of vm_bos";
 	for (i = 0; i < a.nvm_bos; i++)
 		if (!same_vm_bo(&a.vm_bos[i], &b.vm_bos[i]))
-			return "a vm_bo (object, refs, VAs, extobj or evict)";
+			return "a vm_bo (object, refs, VAs, extobj, evict or evicted)";
 	if (a.nzombies != b.nzombies ||
 	    (a.nzombies && memcmp(a.zombies, b.zombies, a.nzombies * sizeof(*a.zombies))))
 		return "zombies";

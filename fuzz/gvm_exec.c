@@ -295,6 +295,20 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			    gvm_model_vas(mv, b), gvm_model_vas(mv, b) + mv->held[b]);
 			return;
 		}
+		if (mv->evicted[b] != GVM_EVICTED_UNKNOWN &&
+		    s.vm_bos[i].evicted != (mv->evicted[b] == GVM_EVICTED_YES)) {
+			bug(x, "model", "vm%u: vm_bo of bo%u is %sevicted, want %sevicted", id, b,
+			    s.vm_bos[i].evicted ? "" : "not ",
+			    mv->evicted[b] == GVM_EVICTED_YES ? "" : "not ");
+			return;
+		}
+		if (mv->listed[b] != GVM_EVICTED_UNKNOWN &&
+		    s.vm_bos[i].evict != (mv->listed[b] == GVM_EVICTED_YES)) {
+			bug(x, "model", "vm%u: vm_bo of bo%u is %son the evict list, want %son it",
+			    id, b, s.vm_bos[i].evict ? "" : "not ",
+			    mv->listed[b] == GVM_EVICTED_YES ? "" : "not ");
+			return;
+		}
 		i++;
 		if (i < s.nvm_bos && s.vm_bos[i].bo == b) {
 			bug(x, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
@@ -444,7 +458,11 @@ static bool wraps(uint64_t a, uint64_t b)
 	return a + b < a;
 }
 
-/* The error the command must give, from the model alone; 0 for success. */
+/*
+ * The error the command must give, from the model alone; 0 for success,
+ * GVM_MODEL_EITHER where 0 and -ENOMEM are both right (a validate whose
+ * failing object may or may not still be evicted).
+ */
 static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 {
 	const struct gvm_model_vm *v = &x->model.vm[c->vm];
@@ -454,7 +472,9 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 	bool uses_bo = c->kind == GVM_CMD_BO_UNMAP || c->kind == GVM_CMD_OBTAIN ||
 		       c->kind == GVM_CMD_PUT || c->kind == GVM_CMD_CLOSE ||
 		       c->kind == GVM_CMD_EVICT ||
-		       (c->kind == GVM_CMD_MAP && !(c->flags & GVM_F_NO_BO));
+		       (c->kind == GVM_CMD_MAP && !(c->flags & GVM_F_NO_BO)) ||
+		       (c->kind == GVM_CMD_VALIDATE &&
+			(c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)));
 
 	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)) ||
 	    (c->kind == GVM_CMD_BO && (c->flags & GVM_F_PRIVATE) && !vm_open(x, c->vm)))
@@ -479,6 +499,8 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 		return gvm_model_mode_conflict(&x->model, c->bo, v->immediate) ? -EINVAL : 0;
 	case GVM_CMD_PUT:
 		return v->held[c->bo] ? 0 : -ENOENT;
+	case GVM_CMD_VALIDATE:
+		return gvm_model_validate_outcome(&x->model, c);
 	default:
 		return 0;
 	}
@@ -530,7 +552,8 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 	case GVM_CMD_EVICT:
 		return ops->evict(be, bo, c->flags & GVM_F_EVICT);
 	case GVM_CMD_VALIDATE:
-		return ops->validate(be, vm);
+		return ops->validate(be, vm, (c->flags & GVM_F_VFAIL) ? bo : NULL,
+				     (c->flags & GVM_F_VEVICT) ? bo : NULL);
 	case GVM_CMD_CLEANUP:
 		ops->cleanup(be, vm);
 		return 0;
@@ -602,7 +625,8 @@ static void compare_twin_state(struct gvm_exec *x, uint32_t id,
 		if (a.vm_bos[i].bo != b.vm_bos[i].bo || a.vm_bos[i].refs != b.vm_bos[i].refs ||
 		    a.vm_bos[i].vas != b.vm_bos[i].vas ||
 		    a.vm_bos[i].extobj != b.vm_bos[i].extobj ||
-		    a.vm_bos[i].evict != b.vm_bos[i].evict) {
+		    a.vm_bos[i].evict != b.vm_bos[i].evict ||
+		    a.vm_bos[i].evicted != b.vm_bos[i].evicted) {
 			bug(x, "twin", "vm%u: vm_bo of bo%u differs from the twin's", id,
 			    a.vm_bos[i].bo);
 			return;
@@ -677,7 +701,8 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	 * Injected failures are not predicted: an armed one may or may not
 	 * fire, but only it can produce its error.
 	 */
-	if (ret != want && !(inject && ret == -ENOMEM) && !(step && ret == -EIO)) {
+	if (ret != want && !(inject && ret == -ENOMEM) && !(step && ret == -EIO) &&
+	    !(want == GVM_MODEL_EITHER && (!ret || ret == -ENOMEM))) {
 		const char *g = errno_name(-ret), *w = errno_name(-want);
 
 		bug(x, "model", "%s returned %s, want %s", gvm_kind_name(c->kind),
@@ -685,6 +710,9 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	}
 	if (!ret)
 		gvm_model_apply(&x->model, c);
+	/* A validate may fail halfway: what it validated before stays so. */
+	if (c->kind == GVM_CMD_VALIDATE && want != -ENOENT)
+		gvm_model_validate_done(&x->model, c, ret, inject != 0);
 	/*
 	 * Nothing can have changed if the backend was not called (-ENOENT);
 	 * some targets check the state only at the end (gvm_exec_opts).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The reference model; see gvm_model.h. Plain C, no lib/ code. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,15 +132,25 @@ static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madv
 	}
 }
 
-/* Note every (V, B) vm_bo that died: immediate VMs keep it as a zombie. */
+/*
+ * Note every (V, B) vm_bo that died (immediate VMs keep it as a zombie)
+ * or was born (not evicted).
+ */
 static void note_deaths(struct gvm_model_vm *v, const bool *before, uint32_t bo_ids)
 {
 	uint32_t b;
 
-	for (b = 0; b < bo_ids; b++)
-		if (v->immediate && before[b] && !gvm_model_vm_bo_live(v, b))
+	for (b = 0; b < bo_ids; b++) {
+		bool live = gvm_model_vm_bo_live(v, b);
+
+		if (v->immediate && before[b] && !live)
 			v->zombies[b]++;
+		if (!before[b] && live)
+			v->evicted[b] = v->listed[b] = GVM_EVICTED_NO;
+	}
 }
+
+static bool flag_only(const struct gvm_model *m, uint32_t vm, uint32_t bo);
 
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 {
@@ -159,6 +170,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 			memset(&m->vm[m->vm_ids++], 0, sizeof(*v));
 		v->created = v->open = true;
 		v->immediate = c->flags & GVM_F_IMMEDIATE;
+		v->resv_protected = c->flags & GVM_F_RESV_PROTECTED;
 		v->start = c->addr;
 		v->range = c->range;
 		if (c->flags & GVM_F_RESERVE) {
@@ -168,6 +180,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	case GVM_CMD_BO:
 		m->bo_created[c->bo] = m->bo_handle[c->bo] = true;
+		m->bo_private[c->bo] = (c->flags & GVM_F_PRIVATE) ? (int8_t)c->vm : -1;
 		if (c->bo >= m->bo_ids)
 			m->bo_ids = c->bo + 1;
 		return;
@@ -201,6 +214,19 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	case GVM_CMD_CLOSE:
 		m->bo_handle[c->bo] = false;
 		return;
+	case GVM_CMD_EVICT: {
+		/* Every live vm_bo of the object, in every VM (see "validate" below). */
+		enum gvm_evicted e = (c->flags & GVM_F_EVICT) ? GVM_EVICTED_YES : GVM_EVICTED_NO;
+
+		for (b = 0; b < m->vm_ids; b++) {
+			if (!m->vm[b].created || !gvm_model_vm_bo_live(&m->vm[b], c->bo))
+				continue;
+			m->vm[b].evicted[c->bo] = e;
+			if (!flag_only(m, b, c->bo))
+				m->vm[b].listed[c->bo] = e;
+		}
+		return;
+	}
 	case GVM_CMD_CLEANUP:
 		memset(v->zombies, 0, sizeof(v->zombies));
 		return;
@@ -217,6 +243,154 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	}
 	recount(v);
 	note_deaths(v, before, m->bo_ids);
+}
+
+/* ---- validate ------------------------------------------------------------ */
+
+/*
+ * What a validate does, as GPUVM lists it: the evict list holds the
+ * vm_bos to validate. A vm_bo joins and leaves it with its evicted flag,
+ * except an external object's in a RESV_PROTECTED VM (only the object's
+ * resv is held then): its flag changes alone, prepare_objects() puts an
+ * evicted one on the list, and a successful validation takes it off. So
+ * that list can hold a vm_bo whose flag was cleared since: GPUVM
+ * validates it all the same.
+ */
+
+/* Only the flag changes on eviction: an external object of a protected VM. */
+static bool flag_only(const struct gvm_model *m, uint32_t vm, uint32_t bo)
+{
+	return m->vm[vm].resv_protected && m->bo_private[bo] != (int8_t)vm;
+}
+
+/* The listed state prepare_objects() leaves (@bo external to protected @v). */
+static enum gvm_evicted folded(enum gvm_evicted flag, enum gvm_evicted listed)
+{
+	if (flag == GVM_EVICTED_YES)
+		return GVM_EVICTED_YES;
+	if (flag == GVM_EVICTED_UNKNOWN && listed != GVM_EVICTED_YES)
+		return GVM_EVICTED_UNKNOWN;
+	return listed;
+}
+
+/* Whether (@vm, @bo) is on the evict list when the walk starts. */
+static enum gvm_evicted walked(const struct gvm_model *m, uint32_t vm, uint32_t bo)
+{
+	const struct gvm_model_vm *v = &m->vm[vm];
+
+	if (!gvm_model_vm_bo_live(v, bo))
+		return GVM_EVICTED_NO;
+	if (flag_only(m, vm, bo))
+		return folded(v->evicted[bo], v->listed[bo]);
+	return v->listed[bo];
+}
+
+int gvm_model_validate_outcome(const struct gvm_model *m, const struct gvm_cmd *c)
+{
+	if (!(c->flags & GVM_F_VFAIL))
+		return 0;
+	switch (walked(m, c->vm, c->bo)) {
+	case GVM_EVICTED_YES:
+		return -ENOMEM;
+	case GVM_EVICTED_NO:
+		return 0;
+	default:
+		return GVM_MODEL_EITHER;
+	}
+}
+
+static void set(struct gvm_model_vm *v, uint32_t bo, enum gvm_evicted flag,
+		enum gvm_evicted listed)
+{
+	v->evicted[bo] = flag;
+	v->listed[bo] = listed;
+}
+
+/*
+ * The walk's first validation evicted @bo (or, !@sure, may have: the
+ * list may have been empty): every vm_bo of it in the other VMs is
+ * evicted. In @vm, the VM walked: one on the list already is validated
+ * later in the walk; otherwise an external object of a protected VM only
+ * gets the flag, and any other vm_bo joins the list being walked: without
+ * RESV_PROTECTED it is validated; with it, it went behind the entry being
+ * validated, and is reached unless that was the last: GPUVM's order.
+ */
+static void room_made(struct gvm_model *m, uint32_t vm, uint32_t bo, enum gvm_evicted was,
+		      bool sure)
+{
+	struct gvm_model_vm *v = &m->vm[vm];
+	enum gvm_evicted e = sure ? GVM_EVICTED_YES : GVM_EVICTED_UNKNOWN;
+	uint32_t i;
+
+	for (i = 0; i < m->vm_ids; i++) {
+		struct gvm_model_vm *u = &m->vm[i];
+
+		if (i == vm || !u->created || !gvm_model_vm_bo_live(u, bo))
+			continue;
+		if (u->evicted[bo] != GVM_EVICTED_YES)
+			u->evicted[bo] = e;
+		if (!flag_only(m, i, bo) && u->listed[bo] != GVM_EVICTED_YES)
+			u->listed[bo] = e;
+	}
+	if (!gvm_model_vm_bo_live(v, bo) || was == GVM_EVICTED_YES || !v->resv_protected)
+		return;		/* validated in this walk, or not there */
+	if (flag_only(m, vm, bo))
+		set(v, bo, was == GVM_EVICTED_NO && sure ? GVM_EVICTED_YES : GVM_EVICTED_UNKNOWN,
+		    GVM_EVICTED_NO);
+	else
+		set(v, bo, GVM_EVICTED_UNKNOWN, GVM_EVICTED_UNKNOWN);
+}
+
+void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int ret,
+			     bool injected)
+{
+	struct gvm_model_vm *v = &m->vm[c->vm];
+	enum gvm_evicted list[GVM_MAX_ID], was = GVM_EVICTED_NO;
+	bool any = false, all_known = true;
+	uint32_t b;
+
+	if (ret && ret != -ENOMEM)
+		return;
+	for (b = 0; b < m->bo_ids; b++)
+		list[b] = walked(m, c->vm, b);
+	if (ret == -ENOMEM && !(c->flags & GVM_F_VFAIL) && !injected)
+		return;
+	if (ret == -ENOMEM) {
+		/*
+		 * The walk stopped at the failing object: the entries before it
+		 * are validated, the rest stay as they were, in an order GPUVM
+		 * chose. An injected failure may have struck first instead,
+		 * before the walk or halfway through prepare_objects().
+		 */
+		for (b = 0; b < m->bo_ids; b++) {
+			if (!gvm_model_vm_bo_live(v, b))
+				continue;
+			if (!injected && (c->flags & GVM_F_VFAIL) && b == c->bo) {
+				v->listed[b] = GVM_EVICTED_YES;
+				continue;
+			}
+			if (list[b] == GVM_EVICTED_NO && v->listed[b] == GVM_EVICTED_NO)
+				continue;
+			if (v->evicted[b] != GVM_EVICTED_NO)
+				v->evicted[b] = GVM_EVICTED_UNKNOWN;
+			v->listed[b] = GVM_EVICTED_UNKNOWN;
+		}
+		return;
+	}
+	/* The walk ran to its end: every entry of the list was validated. */
+	for (b = 0; b < m->bo_ids; b++) {
+		if (!gvm_model_vm_bo_live(v, b))
+			continue;
+		any |= list[b] == GVM_EVICTED_YES;
+		all_known &= list[b] != GVM_EVICTED_UNKNOWN;
+		if (list[b] != GVM_EVICTED_NO)
+			set(v, b, GVM_EVICTED_NO, GVM_EVICTED_NO);
+	}
+	if ((c->flags & GVM_F_VEVICT) && gvm_model_vm_bo_live(v, c->bo))
+		was = list[c->bo];
+	/* With an empty list there is no first validation to make room. */
+	if ((c->flags & GVM_F_VEVICT) && (any || !all_known))
+		room_made(m, c->vm, c->bo, was, any);
 }
 
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo)

@@ -3,8 +3,8 @@
  * The reference model: what the address spaces and lifetimes must be,
  * computed from the commands alone. It shares no code with lib/ and is
  * deliberately naive: per VM a sorted array of intervals address ->
- * (object, offset), per (VM, object) the caller's vm_bo references and
- * the zombies awaiting cleanup.
+ * (object, offset), per (VM, object) the caller's vm_bo references, the
+ * vm_bo's evicted flag and the zombies awaiting cleanup.
  */
 #ifndef GVM_MODEL_H
 #define GVM_MODEL_H
@@ -12,8 +12,23 @@
 #include "gvm_backend.h"
 #include "gvm_cmd.h"
 
+/*
+ * A vm_bo's evicted flag, and whether it is on its VM's evict list. Unknown
+ * after a validate whose result depends on the order GPUVM walks that list
+ * in (which vm_bos a failed walk had validated before it stopped), until
+ * a command decides it again.
+ */
+enum gvm_evicted {
+	GVM_EVICTED_NO,
+	GVM_EVICTED_YES,
+	GVM_EVICTED_UNKNOWN,
+};
+
+/* What gvm_model_validate_outcome() returns when either 0 or -ENOMEM is right. */
+#define GVM_MODEL_EITHER	1
+
 struct gvm_model_vm {
-	bool created, open, immediate;
+	bool created, open, immediate, resv_protected;
 	uint64_t start, range, reserve_addr, reserve_range;
 	struct gvm_map *maps;		/* sorted, disjoint */
 	size_t n, cap;
@@ -22,6 +37,8 @@ struct gvm_model_vm {
 	unsigned int vas[GVM_MAX_ID];		/* mappings per object, from @maps */
 	unsigned int held[GVM_MAX_ID];		/* caller-held vm_bo references */
 	unsigned int zombies[GVM_MAX_ID];	/* dead vm_bos awaiting cleanup */
+	uint8_t evicted[GVM_MAX_ID];		/* enum gvm_evicted: the live vm_bo's flag */
+	uint8_t listed[GVM_MAX_ID];		/* enum gvm_evicted: on the evict list */
 };
 
 struct gvm_model {
@@ -29,6 +46,7 @@ struct gvm_model {
 	uint32_t vm_ids, bo_ids;
 	bool bo_created[GVM_MAX_ID];
 	bool bo_handle[GVM_MAX_ID];
+	int8_t bo_private[GVM_MAX_ID];		/* the VM whose resv it shares, or -1 */
 	/*
 	 * Entries from @vm_ids up are not initialised until a VM id reaches
 	 * them: a fresh model costs a few bytes, not GVM_MAX_ID VMs' worth
@@ -54,9 +72,24 @@ bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immedi
 
 /*
  * Apply a successful command to the model. Commands that failed change
- * nothing and must not be applied.
+ * nothing and must not be applied; validate is the exception, see below.
  */
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c);
+
+/*
+ * validate V [fail B | evict B]: 0, -ENOMEM (validating B fails, GPUVM
+ * stops there) or GVM_MODEL_EITHER when whether B is evicted is unknown.
+ * GPUVM validates every evicted vm_bo of V, in an order of its own.
+ */
+int gvm_model_validate_outcome(const struct gvm_model *m, const struct gvm_cmd *c);
+
+/*
+ * Apply a validate that returned @ret (0 or -ENOMEM; others change
+ * nothing), @injected when an allocation failure was armed for it (its
+ * -ENOMEM may then come from before the walk as well).
+ */
+void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int ret,
+			     bool injected);
 
 /* The object (VM) must still be allocated. */
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo);

@@ -265,6 +265,19 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 				    TOK(pl, i));
 		return 0;
 	case GVM_CMD_VALIDATE:
+		if (get_id(pl, "V", "vm", &c->vm))
+			return -1;
+		if (pl->pos >= pl->ntok)
+			return 0;
+		i = pl->pos++;
+		if (tok_is(pl, i, "fail"))
+			c->flags |= GVM_F_VFAIL;
+		else if (tok_is(pl, i, "evict"))
+			c->flags |= GVM_F_VEVICT;
+		else
+			return fail(pl, "validate: expected 'fail', 'evict' or end of line, got '%.*s'",
+				    TOK(pl, i));
+		return get_id(pl, "B", "bo", &c->bo);
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
@@ -363,6 +376,8 @@ static bool uses_bo(const struct gvm_cmd *c)
 		return true;
 	case GVM_CMD_MAP:
 		return !(c->flags & GVM_F_NO_BO);
+	case GVM_CMD_VALIDATE:
+		return c->flags & (GVM_F_VFAIL | GVM_F_VEVICT);
 	default:
 		return false;
 	}

@@ -452,6 +452,9 @@ static char *why_left_out(const struct script *s, const struct era *era)
 					 era->text);
 		if (c->kind == GVM_CMD_TWIN && i)
 			return xasprintf("line %u: twin after the first command", c->line);
+		if (c->kind == GVM_CMD_VALIDATE && (c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
+			return xasprintf("line %u: validate under memory pressure (fail, evict): "
+					 "not in the KUnit model's vm_bo_validate yet", c->line);
 	}
 	if (skip && skip->feature >= 0 && !(era->features & BIT_F(skip->feature)))
 		return xasprintf("%s: %s", features[skip->feature].name, skip->reason);

@@ -278,6 +278,51 @@ static struct gvm_backend *create_deaf(const struct gvm_sink *sink, unsigned int
 	return be;
 }
 
+/* A backend whose validate locks and unlocks but validates nothing: lib/ otherwise. */
+static struct gvm_backend_ops lazy_ops;
+
+static int validate_nothing(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *fail,
+			    struct gvm_be_bo *evict)
+{
+	(void)be;
+	(void)vm;
+	(void)fail;
+	(void)evict;
+	return 0;
+}
+
+static struct gvm_backend *create_lazy(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = lean_with_own_ops(sink, flags, &lazy_ops);
+
+	lazy_ops.validate = validate_nothing;
+	return be;
+}
+
+/*
+ * The model knows every vm_bo's evicted flag: a validate that leaves an
+ * evicted object evicted is a finding at once; with "fail" on an object
+ * that is not evicted, it must succeed.
+ */
+TEST(validate_outcome_is_checked)
+{
+	static const char text[] = "vm 0 0x0 0x100000\nbo 1\nbo 2\nmap 0 0x0 0x1000 1 0x0\n"
+				   "map 0 0x1000 0x1000 2 0x0\nevict 1 1\nvalidate 0\n";
+	struct gvm_exec_opts o = { .name = "t", .backend = create_lazy };
+	struct gvm_script s = { 0 };
+	struct gvm_exec *x;
+	char err[256];
+	size_t i;
+
+	CHECK_EQ(gvm_parse("t", text, sizeof(text) - 1, &s, err, sizeof(err)), 0);
+	x = gvm_exec_create(&o);
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(gvm_exec_run(x, &s.cmds[i]), 0);
+	CHECK_EQ(gvm_exec_run(x, &s.cmds[6]), 1);
+	gvm_exec_destroy(x);
+	gvm_script_free(&s);
+}
+
 /* An armed step within the walk must fail; one past its end must not. */
 TEST(unfailed_step_is_a_finding)
 {
@@ -346,4 +391,4 @@ TEST(leak_is_a_finding)
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
 	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
 	  state_at_end_checks_at_the_end,
-	  leak_is_a_finding)
+	  leak_is_a_finding, validate_outcome_is_checked)

@@ -216,7 +216,16 @@ static bool check_lists(struct drm_gpuvm *gpuvm, char *msg, size_t len)
 				   (void *)gpuvm, (void *)vm_bo);
 	}
 	list_for_each_entry(vm_bo, &gpuvm->evict.list, list.entry.evict) {
-		if (vm_bo->vm != gpuvm || !vm_bo->evicted)
+		/*
+		 * With RESV_PROTECTED an external object's eviction changes
+		 * only its flag: prepare_objects() lists an evicted one, and
+		 * only a validation takes it off, so one whose flag was
+		 * cleared since may stay listed (invariant 20's exception).
+		 */
+		bool strict = !drm_gpuvm_is_extobj(gpuvm, vm_bo->obj) ||
+			      !drm_gpuvm_resv_protected(gpuvm);
+
+		if (vm_bo->vm != gpuvm || (strict && !vm_bo->evicted))
 			return bad(msg, len, "vm %p: vm_bo %p on the evict list is not evicted",
 				   (void *)gpuvm, (void *)vm_bo);
 		if (!kref_read(&vm_bo->kref) && !zombie_may_be_listed(gpuvm, vm_bo))
