@@ -95,9 +95,12 @@ static inline void gvm_compat_gpuva_unmap(const struct drm_gpuva_op_unmap *op)
 
 #if !GVM_UPSTREAM_HAS_SM_MAP_EXEC_LOCK
 /*
- * Before 6.17 drivers lock what a bind touches themselves: every object
- * mapped in the range, and the request's. Same result as mainline's
- * drm_gpuvm_sm_map_exec_lock() / sm_unmap_exec_lock().
+ * Before 6.17 drivers lock what a bind touches themselves: the request's
+ * object, then every object mapped in the range, in that order, as
+ * mainline's drm_gpuvm_sm_map_exec_lock() / sm_unmap_exec_lock() do. The
+ * order matters beyond locking: an object sharing a resv already locked
+ * is not added to the drm_exec, so which objects the exec references
+ * (and so when a closed one is freed) depends on it.
  */
 static inline int gvm_compat_lock_range(struct drm_gpuvm *gpuvm, struct drm_exec *exec,
 					unsigned int num_fences, u64 addr, u64 range,
@@ -108,6 +111,11 @@ static inline int gvm_compat_lock_range(struct drm_gpuvm *gpuvm, struct drm_exec
 
 	if (!drm_gpuvm_range_valid(gpuvm, addr, range))
 		return -EINVAL;
+	if (obj) {
+		ret = drm_exec_prepare_obj(exec, obj, num_fences);
+		if (ret)
+			return ret;
+	}
 	drm_gpuvm_for_each_va_range(va, gpuvm, addr, addr + range) {
 		if (!va->gem.obj)
 			continue;
@@ -115,7 +123,7 @@ static inline int gvm_compat_lock_range(struct drm_gpuvm *gpuvm, struct drm_exec
 		if (ret)
 			return ret;
 	}
-	return obj ? drm_exec_prepare_obj(exec, obj, num_fences) : 0;
+	return 0;
 }
 
 static inline int drm_gpuvm_sm_map_exec_lock(struct drm_gpuvm *gpuvm, struct drm_exec *exec,
