@@ -60,6 +60,33 @@ const char *gvm_kind_name(enum gvm_kind kind)
  * kind, only its flags, ids in range, unused fields zero. Anything else
  * would break "equal exactly when the text is the same".
  */
+/* The fields @cmd uses (U_*): its kind's, as its flags change them; 0 for no kind. */
+static uint32_t cmd_uses(const struct gvm_cmd *cmd)
+{
+	uint32_t uses;
+
+	if ((unsigned int)cmd->kind >= GVM_CMD_NR)
+		return 0;
+	uses = kinds[cmd->kind].uses;
+	if (cmd->kind == GVM_CMD_BO && (cmd->flags & GVM_F_PRIVATE))
+		uses |= U_VM;
+	if (cmd->kind == GVM_CMD_MAP && (cmd->flags & GVM_F_NO_BO))
+		uses &= ~U_BO;
+	if (cmd->kind == GVM_CMD_VALIDATE && (cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
+		uses |= U_BO;
+	return uses;
+}
+
+bool gvm_cmd_names_vm(const struct gvm_cmd *cmd)
+{
+	return cmd_uses(cmd) & U_VM;
+}
+
+bool gvm_cmd_names_bo(const struct gvm_cmd *cmd)
+{
+	return cmd_uses(cmd) & U_BO;
+}
+
 static bool cmd_well_formed(const struct gvm_cmd *cmd)
 {
 	const struct kind_info *k;
@@ -70,18 +97,11 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 	k = &kinds[cmd->kind];
 	if (cmd->flags & ~k->flags)
 		return false;
+	/* One memory-pressure behaviour per validate. */
+	if ((cmd->flags & GVM_F_VFAIL) && (cmd->flags & GVM_F_VEVICT))
+		return false;
 
-	uses = k->uses;
-	if (cmd->kind == GVM_CMD_BO && (cmd->flags & GVM_F_PRIVATE))
-		uses |= U_VM;
-	if (cmd->kind == GVM_CMD_MAP && (cmd->flags & GVM_F_NO_BO))
-		uses &= ~U_BO;
-	if (cmd->kind == GVM_CMD_VALIDATE && (cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT))) {
-		if ((cmd->flags & GVM_F_VFAIL) && (cmd->flags & GVM_F_VEVICT))
-			return false;	/* one memory-pressure behaviour per validate */
-		uses |= U_BO;
-	}
-
+	uses = cmd_uses(cmd);
 	if ((uses & U_VM) ? cmd->vm >= GVM_MAX_ID : cmd->vm != 0)
 		return false;
 	if ((uses & U_BO) ? cmd->bo >= GVM_MAX_ID : cmd->bo != 0)

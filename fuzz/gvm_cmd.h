@@ -90,6 +90,15 @@ const char *gvm_kind_name(enum gvm_kind kind);
  */
 int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len);
 
+/**
+ * gvm_cmd_names_vm() - whether @cmd names VM @vm (the vm it creates included)
+ * gvm_cmd_names_bo() - whether @cmd names object @bo (the bo it creates included)
+ *
+ * False for a kind out of range.
+ */
+bool gvm_cmd_names_vm(const struct gvm_cmd *cmd);
+bool gvm_cmd_names_bo(const struct gvm_cmd *cmd);
+
 /** gvm_cmd_equal() - same command, @line ignored */
 bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b);
 

@@ -466,18 +466,11 @@ static bool wraps(uint64_t a, uint64_t b)
 static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 {
 	const struct gvm_model_vm *v = &x->model.vm[c->vm];
-	bool uses_vm = c->kind != GVM_CMD_VM && c->kind != GVM_CMD_BO &&
-		       c->kind != GVM_CMD_CLOSE && c->kind != GVM_CMD_EVICT &&
-		       c->kind != GVM_CMD_INJECT && c->kind != GVM_CMD_TWIN;
-	bool uses_bo = c->kind == GVM_CMD_BO_UNMAP || c->kind == GVM_CMD_OBTAIN ||
-		       c->kind == GVM_CMD_PUT || c->kind == GVM_CMD_CLOSE ||
-		       c->kind == GVM_CMD_EVICT ||
-		       (c->kind == GVM_CMD_MAP && !(c->flags & GVM_F_NO_BO)) ||
-		       (c->kind == GVM_CMD_VALIDATE &&
-			(c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)));
+	/* Ids it names, but not the one it creates. */
+	bool uses_vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM;
+	bool uses_bo = gvm_cmd_names_bo(c) && c->kind != GVM_CMD_BO;
 
-	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)) ||
-	    (c->kind == GVM_CMD_BO && (c->flags & GVM_F_PRIVATE) && !vm_open(x, c->vm)))
+	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)))
 		return -ENOENT;
 	switch (c->kind) {
 	case GVM_CMD_VM:

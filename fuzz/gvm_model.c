@@ -345,16 +345,15 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 			     bool injected)
 {
 	struct gvm_model_vm *v = &m->vm[c->vm];
-	enum gvm_evicted list[GVM_MAX_ID], was = GVM_EVICTED_NO;
+	enum gvm_evicted list[GVM_MAX_ID];
 	bool any = false, all_known = true;
 	uint32_t b;
 
-	if (ret && ret != -ENOMEM)
+	/* Without "fail" only an injected failure gives -ENOMEM, before the walk. */
+	if ((ret && ret != -ENOMEM) || (ret && !(c->flags & GVM_F_VFAIL) && !injected))
 		return;
 	for (b = 0; b < m->bo_ids; b++)
 		list[b] = walked(m, c->vm, b);
-	if (ret == -ENOMEM && !(c->flags & GVM_F_VFAIL) && !injected)
-		return;
 	if (ret == -ENOMEM) {
 		/*
 		 * The walk stopped at the failing object: the entries before it
@@ -386,11 +385,9 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 		if (list[b] != GVM_EVICTED_NO)
 			set(v, b, GVM_EVICTED_NO, GVM_EVICTED_NO);
 	}
-	if ((c->flags & GVM_F_VEVICT) && gvm_model_vm_bo_live(v, c->bo))
-		was = list[c->bo];
 	/* With an empty list there is no first validation to make room. */
 	if ((c->flags & GVM_F_VEVICT) && (any || !all_known))
-		room_made(m, c->vm, c->bo, was, any);
+		room_made(m, c->vm, c->bo, list[c->bo], any);
 }
 
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo)

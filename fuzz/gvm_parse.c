@@ -349,40 +349,6 @@ static void tokenize(struct pline *pl, const char *s, size_t n)
 	}
 }
 
-static bool uses_vm(const struct gvm_cmd *c)
-{
-	switch (c->kind) {
-	case GVM_CMD_BO:
-		return c->flags & GVM_F_PRIVATE;
-	case GVM_CMD_CLOSE:
-	case GVM_CMD_EVICT:
-	case GVM_CMD_INJECT:
-	case GVM_CMD_TWIN:
-		return false;
-	default:
-		return true;
-	}
-}
-
-static bool uses_bo(const struct gvm_cmd *c)
-{
-	switch (c->kind) {
-	case GVM_CMD_BO:
-	case GVM_CMD_BO_UNMAP:
-	case GVM_CMD_OBTAIN:
-	case GVM_CMD_PUT:
-	case GVM_CMD_CLOSE:
-	case GVM_CMD_EVICT:
-		return true;
-	case GVM_CMD_MAP:
-		return !(c->flags & GVM_F_NO_BO);
-	case GVM_CMD_VALIDATE:
-		return c->flags & (GVM_F_VFAIL | GVM_F_VEVICT);
-	default:
-		return false;
-	}
-}
-
 /*
  * Semantic check of one command against the ids created before it, then
  * record what it creates. On failure the message (without the
@@ -391,7 +357,7 @@ static bool uses_bo(const struct gvm_cmd *c)
 static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		     char *msg, size_t msglen)
 {
-	bool vm = uses_vm(c), bo = uses_bo(c);
+	bool vm = gvm_cmd_names_vm(c), bo = gvm_cmd_names_bo(c);
 
 	/* Decoded commands are not parsed text: check their shape too. */
 	if ((unsigned int)c->kind >= GVM_CMD_NR) {
