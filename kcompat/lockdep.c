@@ -355,7 +355,11 @@ void kcompat_lock_acquire(struct lockdep_map *map, bool trylock, struct lockdep_
 		g.primed = true;
 		kcompat_prime_lockdep();
 	}
-	if (g.enabled && !g.off && !trylock) {
+	/*
+	 * With nothing held there is nothing to depend on: only a class
+	 * new to this generation needs the graph (to be numbered).
+	 */
+	if (g.enabled && !g.off && !trylock && (t->depth || map->key->gen != g.gen)) {
 		pthread_mutex_lock(&g.lock);
 		validate(t, map, nest, file, line);
 		pthread_mutex_unlock(&g.lock);
