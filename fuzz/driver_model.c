@@ -66,6 +66,7 @@ struct lean_bo {
 	uint32_t id;
 	bool handle;			/* the caller's handle reference is held */
 	struct drm_gem_object *r_obj;	/* resv owner we reference, if private */
+	uint32_t priv_vm;		/* with @r_obj: the id of the VM it belongs to */
 	struct list_head link;		/* in lean.bos until freed */
 	unsigned int pins;		/* one per vm_bo of an immediate VM (under resv) */
 };
@@ -93,6 +94,7 @@ struct lean {
 	struct list_head vms, bos;
 	size_t nvms, nbos;
 	bool callbacks;			/* staged binds through sm_step callbacks */
+	bool known;			/* GVM_KNOWN_FINDINGS */
 	unsigned int fail_step;		/* armed: that step of the next bind fails */
 	/* The running validate's memory pressure (lean_validate()). */
 	struct {
@@ -180,13 +182,14 @@ static void warn_hook(const char *file, int line, const char *msg)
 
 static struct gvm_map va_map(const struct drm_gpuva *va)
 {
-	return (struct gvm_map){ va->va.addr, va->va.range, bo_id(va->gem.obj),
-				 va->gem.offset };
+	return (struct gvm_map){ .addr = va->va.addr, .range = va->va.range,
+				 .bo = bo_id(va->gem.obj), .offset = va->gem.offset };
 }
 
 static struct gvm_map op_map(const struct drm_gpuva_op_map *m)
 {
-	return (struct gvm_map){ m->va.addr, m->va.range, bo_id(m->gem.obj), m->gem.offset };
+	return (struct gvm_map){ .addr = m->va.addr, .range = m->va.range,
+				 .bo = bo_id(m->gem.obj), .offset = m->gem.offset };
 }
 
 static void emit_op(struct lean *be, const struct drm_gpuva_op *op)
@@ -367,6 +370,11 @@ static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 		 "driver model: VA pool exhausted"))
 		return -ENOMEM;
 	drm_gpuva_remap(prev, next, &op->remap);
+	/* The pieces map what the old VA mapped: invalidated if it was. */
+	if (prev)
+		drm_gpuva_invalidate(prev, drm_gpuva_invalidated(old));
+	if (next)
+		drm_gpuva_invalidate(next, drm_gpuva_invalidated(old));
 	/* Link the pieces first: the old VA's reference keeps the vm_bo alive. */
 	if (prev)
 		link_locked(c, prev, old->vm_bo);
@@ -737,6 +745,7 @@ static int lean_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm
 	if (priv_vm) {
 		/* Share the VM's resv and keep its owner alive as long as we are. */
 		bo->r_obj = ((struct lean_vm *)priv_vm)->base.r_obj;
+		bo->priv_vm = ((struct lean_vm *)priv_vm)->id;
 		drm_gem_object_get(bo->r_obj);
 		bo->base.resv = bo->r_obj->resv;
 	}
@@ -1257,6 +1266,167 @@ static void lean_cleanup(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 	drm_gpuvm_put(gpuvm);
 }
 
+/* ---- lookups, submit locking, invalidation ---------------------------------------------- */
+
+/*
+ * A range a driver refuses before it looks anything up or locks for it:
+ * empty, or ending past 2^64. lib/ and upstream answer such probes
+ * differently (README "Differences"), and no driver asks them.
+ */
+static bool bad_probe(uint64_t addr, uint64_t range)
+{
+	uint64_t end;
+
+	return !range || __builtin_add_overflow(addr, range, &end);
+}
+
+static struct gvm_found found(struct drm_gpuvm *gpuvm, struct drm_gpuva *va)
+{
+	struct gvm_found f = { .found = va != NULL };
+
+	if (va) {
+		f.kernel = va == &gpuvm->kernel_alloc_node;
+		f.va = va_map(va);
+	}
+	return f;
+}
+
+static int lean_lookup(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
+		       uint64_t range, struct gvm_lookup *out)
+{
+	struct lean *be = to_lean(gbe);
+	struct drm_gpuvm *gpuvm = &((struct lean_vm *)hvm)->base;
+	struct dma_resv *resv = drm_gpuvm_resv(gpuvm);
+	struct drm_gpuva *prev, *next;
+
+	if (bad_probe(addr, range))
+		return -EINVAL;
+	/* The tree changes under the VM's resv (and its callbacks): read under it too. */
+	dma_resv_lock(resv, NULL);
+	out->find = found(gpuvm, drm_gpuva_find(gpuvm, addr, range));
+	out->first = found(gpuvm, drm_gpuva_find_first(gpuvm, addr, range));
+	prev = drm_gpuva_find_prev(gpuvm, addr);
+	next = drm_gpuva_find_next(gpuvm, addr + range);
+	out->empty = drm_gpuvm_interval_empty(gpuvm, addr, range);
+	dma_resv_unlock(resv);
+	/*
+	 * docs/upstream-findings.md 3: upstream's find_prev(start) may return
+	 * the VA at start, find_next(end) one at end + 1. The documented
+	 * answer covers start - 1 (end): anything else means none.
+	 */
+	if (be->known && prev && prev->va.addr >= addr)
+		prev = NULL;
+	if (be->known && next && next->va.addr > addr + range)
+		next = NULL;
+	out->prev = found(gpuvm, prev);
+	out->next = found(gpuvm, next);
+	return 0;
+}
+
+/* Bit V or B of @out for the reservation @obj was locked through. */
+static void note_locked(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj,
+			struct dma_fence *fence, struct gvm_locked *out)
+{
+	int usage = fence ? dma_resv_fence_usage(obj->resv, fence) : -1;
+	struct lean_bo *bo;
+
+	if (obj == gpuvm->r_obj) {
+		out->vms |= UINT64_C(1) << to_vm(gpuvm)->id;
+		out->vm_usage[to_vm(gpuvm)->id] = (int8_t)usage;
+		return;
+	}
+	bo = to_bo(obj);
+	if (bo->r_obj) {
+		out->vms |= UINT64_C(1) << bo->priv_vm;
+		out->vm_usage[bo->priv_vm] = (int8_t)usage;
+	} else {
+		out->bos |= UINT64_C(1) << bo->id;
+		out->bo_usage[bo->id] = (int8_t)usage;
+	}
+}
+
+/*
+ * A submit's locking: the VM and its external objects (drm_gpuvm_exec_lock),
+ * plus an array of objects (exec_lock_array, as a job's BO list), or the VM
+ * and what is mapped in a range (exec_lock_range); then the job's fence on
+ * everything locked, with the usages the driver passes.
+ */
+static int lean_lock(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
+		     const struct gvm_lock_req *req, struct gvm_locked *out)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct drm_gpuvm_exec vm_exec = {
+		.vm = &vm->base,
+		.flags = DRM_EXEC_IGNORE_DUPLICATES,
+		.num_fences = req->priv_usage >= 0 ? 1 : 0,
+	};
+	struct drm_gem_object *objs[GVM_MAX_ID];
+	struct dma_fence *fence = NULL;
+	unsigned int n = 0, i;
+	int ret;
+
+	(void)gbe;
+	if (req->by_range && bad_probe(req->addr, req->range))
+		return -EINVAL;
+	if (req->priv_usage >= 0) {
+		/* Allocated first: nothing can fail once the locks are held. */
+		fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+		if (!fence)
+			return -ENOMEM;
+		dma_fence_init(fence, NULL, NULL, dma_fence_context_alloc(1), 1);
+	}
+	for (i = 0; i < GVM_MAX_ID; i++)
+		if (req->objs & (UINT64_C(1) << i))
+			objs[n++] = &((struct lean_bo *)req->bos[i])->base;
+	if (n)
+		ret = drm_gpuvm_exec_lock_array(&vm_exec, objs, n);
+	else if (req->by_range)
+		ret = drm_gpuvm_exec_lock_range(&vm_exec, req->addr, req->range);
+	else
+		ret = drm_gpuvm_exec_lock(&vm_exec);
+	if (ret)
+		goto out;
+	if (fence)
+		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence,
+					      (enum dma_resv_usage)req->priv_usage,
+					      (enum dma_resv_usage)req->ext_usage);
+	memset(out, 0, sizeof(*out));
+	memset(out->vm_usage, -1, sizeof(out->vm_usage));
+	memset(out->bo_usage, -1, sizeof(out->bo_usage));
+	for (i = 0; i < vm_exec.exec.num_objects; i++)
+		note_locked(&vm->base, vm_exec.exec.objects[i], fence, out);
+	drm_gpuvm_exec_unlock(&vm_exec);
+out:
+	if (fence) {
+		/* The job ran: the next fence of any context may take its slot. */
+		dma_fence_signal(fence);
+		dma_fence_put(fence);
+	}
+	return ret;
+}
+
+/*
+ * A move notification: the object's backing changed, so every VA of it,
+ * in every VM, is (or is no longer) invalidated, as nouveau's move hook
+ * marks them, under the object's resv and its gpuva lock.
+ */
+static void lean_invalidate(struct gvm_backend *gbe, struct gvm_be_bo *hbo, bool invalidate)
+{
+	struct drm_gem_object *obj = &((struct lean_bo *)hbo)->base;
+	/* Named vm_bo: upstream's drm_gpuvm_bo_for_each_va() needs it (findings 4). */
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gpuva *va;
+
+	(void)gbe;
+	dma_resv_lock(obj->resv, NULL);
+	mutex_lock(&obj->gpuva.lock);
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj)
+		drm_gpuvm_bo_for_each_va(va, vm_bo)
+			drm_gpuva_invalidate(va, invalidate);
+	mutex_unlock(&obj->gpuva.lock);
+	dma_resv_unlock(obj->resv);
+}
+
 static void lean_fail_step(struct gvm_backend *gbe, unsigned int nth)
 {
 	to_lean(gbe)->fail_step = nth;
@@ -1411,7 +1581,8 @@ static NO_COVERAGE int lean_snapshot(struct gvm_backend *gbe, struct gvm_be_vm *
 			continue;
 		if (reserve((void **)&be->vas, &be->vas_cap, n + 1, sizeof(*be->vas)))
 			return -ENOMEM;
-		be->vas[n++] = va_map(va);
+		be->vas[n] = va_map(va);
+		be->vas[n++].invalidated = drm_gpuva_invalidated(va);
 	}
 	out->vas = be->vas;
 	out->nvas = n;
@@ -1559,6 +1730,9 @@ static const struct gvm_backend_ops lean_ops = {
 	.evict = lean_evict,
 	.validate = lean_validate,
 	.cleanup = lean_cleanup,
+	.lookup = lean_lookup,
+	.lock = lean_lock,
+	.invalidate = lean_invalidate,
 	.fail_step = lean_fail_step,
 	.vm_destroy = lean_vm_destroy,
 	.snapshot = lean_snapshot,
@@ -1591,6 +1765,7 @@ struct gvm_backend *DRIVER_CREATE(const struct gvm_sink *sink, unsigned int flag
 	be->base.ops = &lean_ops;
 	be->base.sink = *sink;
 	be->callbacks = flags & GVM_LEAN_CALLBACKS;
+	be->known = flags & GVM_KNOWN_FINDINGS;
 	INIT_LIST_HEAD(&be->vms);
 	INIT_LIST_HEAD(&be->bos);
 	drm_dev_init(&be->drm, &drm_driver, NULL);

@@ -37,12 +37,17 @@ enum gvm_event_kind {
 	GVM_EV_VALIDATED,	/* @id: vm_bo_validate ran for object B */
 };
 
-/* A mapping as numbers; @bo is -1 for a mapping without object. */
+/*
+ * A mapping as numbers; @bo is -1 for a mapping without object.
+ * @invalidated: drm_gpuva_invalidated(), in snapshots only (never
+ * compared as part of an op).
+ */
 struct gvm_map {
 	uint64_t addr;
 	uint64_t range;
 	int32_t bo;
 	uint64_t offset;
+	bool invalidated;
 };
 
 struct gvm_event {
@@ -75,6 +80,44 @@ struct gvm_snapshot {
 	size_t nvm_bos;
 	uint32_t *zombies;		/* object ids, by id */
 	size_t nzombies;
+};
+
+/* One lookup's answer; @va is meaningful when @found. */
+struct gvm_found {
+	bool found;
+	bool kernel;		/* the VM's kernel-reserved node */
+	struct gvm_map va;
+};
+
+/*
+ * lookup V addr range: drm_gpuva_find(addr, range), drm_gpuva_find_first
+ * (addr, range), drm_gpuva_find_prev(addr), drm_gpuva_find_next(addr +
+ * range), drm_gpuvm_interval_empty(addr, range).
+ */
+struct gvm_lookup {
+	struct gvm_found find, first, prev, next;
+	bool empty;
+};
+
+/* lock V: how the reservations are taken (drm_gpuvm_exec_lock*). */
+struct gvm_lock_req {
+	bool by_range;		/* drm_gpuvm_exec_lock_range(@addr, @range) */
+	uint64_t addr, range;
+	uint64_t objs;		/* nonzero: drm_gpuvm_exec_lock_array() of these */
+	struct gvm_be_bo **bos;	/* the handles, by object id */
+	int priv_usage;		/* >= 0: drm_gpuvm_resv_add_fence() usages */
+	int ext_usage;
+};
+
+/*
+ * What a lock held, by reservation: a VM's own (its private objects share
+ * it) as bit V of @vms, an object's own as bit B of @bos; the usage the
+ * fence was found with in each (-1: not found), when one was added.
+ */
+struct gvm_locked {
+	uint64_t vms, bos;
+	int8_t vm_usage[GVM_MAX_ID];
+	int8_t bo_usage[GVM_MAX_ID];
 };
 
 /* VM creation parameters. */
@@ -129,6 +172,25 @@ struct gvm_backend_ops {
 			struct gvm_be_bo *evict);
 	void (*cleanup)(struct gvm_backend *be, struct gvm_be_vm *vm);
 	/*
+	 * The lookups of struct gvm_lookup, under the VM's lock as a driver
+	 * does them; -EINVAL for a range a driver's ioctl refuses (empty or
+	 * past 2^64) without asking GPUVM.
+	 */
+	int (*lookup)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+		      uint64_t range, struct gvm_lookup *out);
+	/*
+	 * Lock as @req says, report what is held, add a fence if asked,
+	 * unlock (a submit's locking); -EINVAL for an empty or wrapping range.
+	 */
+	int (*lock)(struct gvm_backend *be, struct gvm_be_vm *vm,
+		    const struct gvm_lock_req *req, struct gvm_locked *out);
+	/*
+	 * drm_gpuva_invalidate(@invalidate) on every VA of @bo in every VM,
+	 * walking the object's vm_bos and theirs VAs under its locks (a
+	 * driver's move notification).
+	 */
+	void (*invalidate)(struct gvm_backend *be, struct gvm_be_bo *bo, bool invalidate);
+	/*
 	 * Arm (@nth > 0) or disarm (0) a failure: the @nth sm_step callback of
 	 * the following map or unmap on a staged VM returns -EIO; that call
 	 * goes through drm_gpuvm_sm_map/sm_unmap and undoes its steps. The
@@ -178,6 +240,14 @@ struct gvm_backend {
  * instead of through op lists (immediate VMs always use callbacks).
  */
 #define GVM_LEAN_CALLBACKS	0x1u
+/*
+ * GVM_KNOWN_FINDINGS: where upstream has a known bug (docs/upstream-
+ * findings.md) whose wrong result the driver model recognises, use the
+ * documented result instead, so a fuzzer looks past it to new ones.
+ * Without it the wrong result reaches the executor, whose model check
+ * reports it.
+ */
+#define GVM_KNOWN_FINDINGS	0x2u
 typedef struct gvm_backend *gvm_backend_create_fn(const struct gvm_sink *sink,
 						  unsigned int flags);
 gvm_backend_create_fn gvm_backend_lean_create;

@@ -43,9 +43,24 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
 	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
 	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
+	[GVM_CMD_LOOKUP]	= { "lookup", 0, U_VM | U_ADDR | U_RANGE },
+	[GVM_CMD_LOCK]		= { "lock", GVM_F_LRANGE | GVM_F_LOBJS | GVM_F_FENCE, U_VM },
+	[GVM_CMD_INVALIDATE]	= { "invalidate", GVM_F_INVALID, U_BO },
 	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET },
 	[GVM_CMD_TWIN]		= { "twin", 0, 0 },
 };
+
+_Static_assert(GVM_MAX_ID <= 64, "lock objects are a 64-bit mask");
+
+static const char *const usage_names[GVM_USAGE_NR] = {
+	[GVM_USAGE_KERNEL] = "kernel", [GVM_USAGE_WRITE] = "write",
+	[GVM_USAGE_READ] = "read", [GVM_USAGE_BOOKKEEP] = "bookkeep",
+};
+
+const char *gvm_usage_name(unsigned int usage)
+{
+	return usage < GVM_USAGE_NR ? usage_names[usage] : NULL;
+}
 
 const char *gvm_kind_name(enum gvm_kind kind)
 {
@@ -74,6 +89,8 @@ static uint32_t cmd_uses(const struct gvm_cmd *cmd)
 		uses &= ~U_BO;
 	if (cmd->kind == GVM_CMD_VALIDATE && (cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
 		uses |= U_BO;
+	if (cmd->kind == GVM_CMD_LOCK && (cmd->flags & GVM_F_LRANGE))
+		uses |= U_ADDR | U_RANGE;
 	return uses;
 }
 
@@ -100,6 +117,18 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 	/* One memory-pressure behaviour per validate. */
 	if ((cmd->flags & GVM_F_VFAIL) && (cmd->flags & GVM_F_VEVICT))
 		return false;
+	/* One locking helper per lock; an array of at least one object. */
+	if ((cmd->flags & GVM_F_LRANGE) && (cmd->flags & GVM_F_LOBJS))
+		return false;
+	if (!(cmd->flags & GVM_F_LOBJS) != !cmd->objs)
+		return false;
+	if (cmd->flags & GVM_F_FENCE) {
+		if (gvm_cmd_usage_priv(cmd) >= GVM_USAGE_NR ||
+		    gvm_cmd_usage_ext(cmd) >= GVM_USAGE_NR)
+			return false;
+	} else if (cmd->usage) {
+		return false;
+	}
 
 	uses = cmd_uses(cmd);
 	if ((uses & U_VM) ? cmd->vm >= GVM_MAX_ID : cmd->vm != 0)
@@ -216,6 +245,32 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 	case GVM_CMD_DUMP:
 		put(&f, " %" PRIu32, cmd->vm);
 		break;
+	case GVM_CMD_LOOKUP:
+		put(&f, " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64,
+		    cmd->vm, cmd->addr, cmd->range);
+		break;
+	case GVM_CMD_LOCK: {
+		const char *sep = " objects ";
+		uint32_t b;
+
+		put(&f, " %" PRIu32, cmd->vm);
+		if (cmd->flags & GVM_F_LRANGE)
+			put(&f, " range 0x%" PRIx64 " 0x%" PRIx64, cmd->addr, cmd->range);
+		for (b = 0; b < GVM_MAX_ID; b++) {
+			if (cmd->objs & (UINT64_C(1) << b)) {
+				put(&f, "%s%" PRIu32, sep, b);
+				sep = ",";
+			}
+		}
+		if (cmd->flags & GVM_F_FENCE)
+			put(&f, " fence %s %s", usage_names[gvm_cmd_usage_priv(cmd)],
+			    usage_names[gvm_cmd_usage_ext(cmd)]);
+		break;
+	}
+	case GVM_CMD_INVALIDATE:
+		put(&f, " %" PRIu32 " %d", cmd->bo,
+		    (cmd->flags & GVM_F_INVALID) ? 1 : 0);
+		break;
 	case GVM_CMD_INJECT:
 		put(&f, " %s %" PRIu64, (cmd->flags & GVM_F_STEP) ? "step" : "alloc", cmd->offset);
 		break;
@@ -240,7 +295,9 @@ bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b)
 	       a->range == b->range &&
 	       a->offset == b->offset &&
 	       a->reserve_addr == b->reserve_addr &&
-	       a->reserve_range == b->reserve_range;
+	       a->reserve_range == b->reserve_range &&
+	       a->objs == b->objs &&
+	       a->usage == b->usage;
 }
 
 int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd)

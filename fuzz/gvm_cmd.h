@@ -32,6 +32,9 @@ enum gvm_kind {
 	GVM_CMD_CLEANUP,	/* cleanup V */
 	GVM_CMD_DESTROY,	/* destroy V */
 	GVM_CMD_DUMP,		/* dump V */
+	GVM_CMD_LOOKUP,		/* lookup V addr range */
+	GVM_CMD_LOCK,		/* lock V [range addr range | objects B,...] [fence P E] */
+	GVM_CMD_INVALIDATE,	/* invalidate B 0|1 */
 	GVM_CMD_INJECT,		/* inject alloc|step N: the Nth allocation or sm_step of the next command fails */
 	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
 	GVM_CMD_NR
@@ -47,20 +50,43 @@ enum gvm_kind {
 #define GVM_F_STEP		(1u << 6)	/* inject: step (else alloc) */
 #define GVM_F_VFAIL		(1u << 7)	/* validate: validating B fails (-ENOMEM) */
 #define GVM_F_VEVICT		(1u << 8)	/* validate: the first validation evicts B */
+#define GVM_F_LRANGE		(1u << 9)	/* lock: drm_gpuvm_exec_lock_range(addr, range) */
+#define GVM_F_LOBJS		(1u << 10)	/* lock: drm_gpuvm_exec_lock_array(@objs) */
+#define GVM_F_FENCE		(1u << 11)	/* lock: add a fence with @usage */
+#define GVM_F_INVALID		(1u << 12)	/* invalidate: 1 (else 0) */
+
+/*
+ * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the
+ * VM's own reservation, E for external objects' (drm_gpuvm_resv_add_fence).
+ */
+enum gvm_usage {
+	GVM_USAGE_KERNEL,
+	GVM_USAGE_WRITE,
+	GVM_USAGE_READ,
+	GVM_USAGE_BOOKKEEP,
+	GVM_USAGE_NR
+};
+
+/** gvm_usage_name() - "kernel", "write", "read", "bookkeep"; NULL if out of range */
+const char *gvm_usage_name(unsigned int usage);
 
 /**
  * struct gvm_cmd - one command
  * @kind: what it is
  * @flags: GVM_F_* that apply to @kind
  * @vm: V (vm, map, unmap, madvise, prefetch, bo_unmap, obtain, put,
- *	validate, cleanup, destroy, dump; bo with GVM_F_PRIVATE)
- * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict;
- *	validate with GVM_F_VFAIL or GVM_F_VEVICT, one of them at most)
- * @addr: map/unmap/madvise/prefetch address; vm: window start
+ *	validate, cleanup, destroy, dump, lookup, lock; bo with GVM_F_PRIVATE)
+ * @bo: B (bo, map without GVM_F_NO_BO, bo_unmap, obtain, put, close, evict,
+ *	invalidate; validate with GVM_F_VFAIL or GVM_F_VEVICT, one of them at
+ *	most)
+ * @addr: map/unmap/madvise/prefetch/lookup address, lock with GVM_F_LRANGE;
+ *	vm: window start
  * @range: the same commands' range; vm: window size
  * @offset: map: offset in the object; inject: N
  * @reserve_addr: vm with GVM_F_RESERVE: reserved window start
  * @reserve_range: its size
+ * @objs: lock with GVM_F_LOBJS: the objects, bit B for object B (not 0)
+ * @usage: lock with GVM_F_FENCE: P | E << 4 (enum gvm_usage each)
  * @line: 1-based line in the script it came from, 0 if none
  *
  * Fields a kind does not use are zero, so two commands compare equal with
@@ -76,6 +102,8 @@ struct gvm_cmd {
 	uint64_t offset;
 	uint64_t reserve_addr;
 	uint64_t reserve_range;
+	uint64_t objs;
+	uint32_t usage;
 	uint32_t line;
 };
 
@@ -98,6 +126,17 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len);
  */
 bool gvm_cmd_names_vm(const struct gvm_cmd *cmd);
 bool gvm_cmd_names_bo(const struct gvm_cmd *cmd);
+
+/** gvm_cmd_usage_priv() / _ext() - P and E of a lock with GVM_F_FENCE */
+static inline unsigned int gvm_cmd_usage_priv(const struct gvm_cmd *cmd)
+{
+	return cmd->usage & 0xf;
+}
+
+static inline unsigned int gvm_cmd_usage_ext(const struct gvm_cmd *cmd)
+{
+	return cmd->usage >> 4;
+}
 
 /** gvm_cmd_equal() - same command, @line ignored */
 bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b);

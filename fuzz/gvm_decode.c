@@ -46,6 +46,13 @@
  *	evict		B e		e & 1 is the 0|1 operand
  *	validate	V p [B]	p % 4: 0, 1 plain; 2 "fail B"; 3 "evict B"
  *	cleanup, destroy, dump	V
+ *	lookup		V A R
+ *	lock		V m ...	m % 3: 0 "lock V", 1 "range A R" follows,
+ *				2 "objects" follows as one byte o: the
+ *				objects of its bits below the object count
+ *				(none: object 0); (m / 3) & 1: "fence" follows
+ *				as one byte u: P = u & 3, E = (u >> 2) & 3
+ *	invalidate	B e	e & 1 is the 0|1 operand
  *	inject		n		n < 0xc0: inject alloc (1 + n % 16);
  *					else inject step (1 + n % 8)
  * split_merge_fuzzer has a single VM and no V bytes (see its prologue).
@@ -121,15 +128,20 @@ struct target_desc {
 	GVM_CMD_MADVISE, GVM_CMD_PREFETCH, \
 	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT, \
 	GVM_CMD_CLOSE, GVM_CMD_EVICT, \
-	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP
+	GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY, GVM_CMD_DUMP, \
+	GVM_CMD_LOOKUP, GVM_CMD_LOCK, GVM_CMD_INVALIDATE
 
 static const enum gvm_kind multi_vm_kinds[] = { MULTI_VM_KINDS };
 
-/* split_merge_fuzzer: the four range commands on a 32-page grid. */
+/*
+ * split_merge_fuzzer: the four range commands on a 32-page grid, and
+ * lookups, whose neighbours a split or merge just moved.
+ */
 static const enum gvm_kind split_merge_kinds[] = {
 	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
 	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
 	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
+	GVM_CMD_LOOKUP,
 };
 
 /*
@@ -148,6 +160,7 @@ static const enum gvm_kind lifetime_kinds[] = {
 	GVM_CMD_VALIDATE, GVM_CMD_VALIDATE,
 	GVM_CMD_BO_UNMAP, GVM_CMD_BO_UNMAP,
 	GVM_CMD_DUMP,
+	GVM_CMD_LOCK, GVM_CMD_INVALIDATE,
 };
 
 /*
@@ -452,6 +465,39 @@ static void decode_record(struct rd *r, const struct ctx *c,
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
 		cmd->vm = rd_vm(r, c);
+		break;
+	case GVM_CMD_LOOKUP:
+		cmd->vm = rd_vm(r, c);
+		cmd->addr = rd_val(r, c, cmd->vm, c->win[cmd->vm].start);
+		cmd->range = rd_val(r, c, cmd->vm, 0);
+		break;
+	case GVM_CMD_LOCK: {
+		uint8_t m;
+
+		cmd->vm = rd_vm(r, c);
+		m = rd8(r);
+		if (m % 3 == 1) {
+			cmd->flags = GVM_F_LRANGE;
+			cmd->addr = rd_val(r, c, cmd->vm, c->win[cmd->vm].start);
+			cmd->range = rd_val(r, c, cmd->vm, 0);
+		} else if (m % 3 == 2) {
+			cmd->flags = GVM_F_LOBJS;
+			cmd->objs = rd8(r) & ((UINT64_C(1) << c->nbos) - 1);
+			if (!cmd->objs)
+				cmd->objs = 1;
+		}
+		if ((m / 3) & 1) {
+			uint8_t u = rd8(r);
+
+			cmd->flags |= GVM_F_FENCE;
+			cmd->usage = (u & 3u) | ((u >> 2) & 3u) << 4;
+		}
+		break;
+	}
+	case GVM_CMD_INVALIDATE:
+		cmd->bo = rd8(r) % c->nbos;
+		if (rd8(r) & 1)
+			cmd->flags = GVM_F_INVALID;
 		break;
 	case GVM_CMD_INJECT: {
 		uint8_t n = rd8(r);
@@ -788,6 +834,35 @@ static int encode_record(struct enc *e, size_t i)
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
 		return enc_vm(e, i, cmd->vm);
+	case GVM_CMD_LOOKUP:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		wr_val(&e->w, c, cmd->vm, c->win[cmd->vm].start, cmd->addr);
+		wr_val(&e->w, c, cmd->vm, 0, cmd->range);
+		return 0;
+	case GVM_CMD_LOCK:
+		if (enc_vm(e, i, cmd->vm))
+			return -1;
+		wr8(&e->w, (uint8_t)(((cmd->flags & GVM_F_LRANGE) ? 1 :
+				      (cmd->flags & GVM_F_LOBJS) ? 2 : 0) +
+				     ((cmd->flags & GVM_F_FENCE) ? 3 : 0)));
+		if (cmd->flags & GVM_F_LRANGE) {
+			wr_val(&e->w, c, cmd->vm, c->win[cmd->vm].start, cmd->addr);
+			wr_val(&e->w, c, cmd->vm, 0, cmd->range);
+		}
+		if (cmd->flags & GVM_F_LOBJS) {
+			if (cmd->objs >> c->nbos)
+				return fail(e, i, "lock objects: an object that was not created");
+			wr8(&e->w, (uint8_t)cmd->objs);
+		}
+		if (cmd->flags & GVM_F_FENCE)
+			wr8(&e->w, (uint8_t)(gvm_cmd_usage_priv(cmd) | gvm_cmd_usage_ext(cmd) << 2));
+		return 0;
+	case GVM_CMD_INVALIDATE:
+		if (enc_bo(e, i, cmd->bo))
+			return -1;
+		wr8(&e->w, (cmd->flags & GVM_F_INVALID) ? 1 : 0);
+		return 0;
 	case GVM_CMD_INJECT:
 		if (cmd->flags & GVM_F_STEP) {
 			if (cmd->offset < 1 || cmd->offset > MAX_STEP)

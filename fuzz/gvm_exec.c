@@ -47,9 +47,16 @@ struct gvm_exec {
 
 #define SHAPE_MAX	256
 
+/* What a lookup or a lock answered, besides its return value. */
+struct gvm_result {
+	struct gvm_lookup lookup;
+	struct gvm_locked locked;
+};
+
 struct gvm_exec_scratch {
 	struct event_log log, tlog;
 	struct gvm_event shape[SHAPE_MAX];
+	struct gvm_result res, tres, want;
 };
 
 static __attribute__((format(printf, 3, 4)))
@@ -246,7 +253,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 		for (i = 0; i < s.nvas; i++) {
 			fputs("va", x->o.out);
 			put_map(x->o.out, &s.vas[i]);
-			fputc('\n', x->o.out);
+			fputs(s.vas[i].invalidated ? " invalidated\n" : "\n", x->o.out);
 		}
 		for (i = 0; i < s.nvm_bos; i++)
 			fprintf(x->o.out, "vm_bo bo%u refs=%u vas=%u%s%s\n", s.vm_bos[i].bo,
@@ -271,6 +278,12 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			    w ? "" : "none ", w ? (unsigned long long)w->addr : 0,
 			    w ? (unsigned long long)w->range : 0, w ? w->bo : 0,
 			    w ? (unsigned long long)w->offset : 0);
+			return;
+		}
+		if (s.vas[i].invalidated != mv->maps[i].invalidated) {
+			bug(x, "model", "vm%u mapping 0x%llx+0x%llx is %sinvalidated, want %sinvalidated",
+			    id, (unsigned long long)s.vas[i].addr, (unsigned long long)s.vas[i].range,
+			    s.vas[i].invalidated ? "" : "not ", mv->maps[i].invalidated ? "" : "not ");
 			return;
 		}
 	}
@@ -470,8 +483,13 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 	bool uses_vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM;
 	bool uses_bo = gvm_cmd_names_bo(c) && c->kind != GVM_CMD_BO;
 
+	uint32_t b;
+
 	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)))
 		return -ENOENT;
+	for (b = 0; b < x->model.bo_ids; b++)
+		if ((c->objs & (UINT64_C(1) << b)) && !bo_open(x, b))
+			return -ENOENT;
 	switch (c->kind) {
 	case GVM_CMD_VM:
 		if (wraps(c->addr, c->range) ||
@@ -494,14 +512,20 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 		return v->held[c->bo] ? 0 : -ENOENT;
 	case GVM_CMD_VALIDATE:
 		return gvm_model_validate_outcome(&x->model, c);
+	case GVM_CMD_LOOKUP:
+		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
+	case GVM_CMD_LOCK:
+		if ((c->flags & GVM_F_LRANGE) && (!c->range || wraps(c->addr, c->range)))
+			return -EINVAL;
+		return 0;
 	default:
 		return 0;
 	}
 }
 
-/* Run @c on one backend, with its own handle tables. */
+/* Run @c on one backend, with its own handle tables; lookups and locks answer in @res. */
 static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_be_bo **bos,
-		    const struct gvm_cmd *c)
+		    const struct gvm_cmd *c, struct gvm_result *res)
 {
 	const struct gvm_backend_ops *ops = be->ops;
 	struct gvm_be_vm *vm = vms[c->vm];
@@ -553,8 +577,132 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 	case GVM_CMD_DESTROY:
 		ops->vm_destroy(be, vm);
 		return 0;
+	case GVM_CMD_LOOKUP:
+		return ops->lookup(be, vm, c->addr, c->range, &res->lookup);
+	case GVM_CMD_LOCK: {
+		struct gvm_lock_req req = {
+			.by_range = c->flags & GVM_F_LRANGE, .addr = c->addr, .range = c->range,
+			.objs = c->objs, .bos = bos, .priv_usage = -1, .ext_usage = -1,
+		};
+
+		if (c->flags & GVM_F_FENCE) {
+			req.priv_usage = (int)gvm_cmd_usage_priv(c);
+			req.ext_usage = (int)gvm_cmd_usage_ext(c);
+		}
+		return ops->lock(be, vm, &req, &res->locked);
+	}
+	case GVM_CMD_INVALIDATE:
+		ops->invalidate(be, bo, c->flags & GVM_F_INVALID);
+		return 0;
 	default:
 		return 0;
+	}
+}
+
+/* ---- lookups and locks ------------------------------------------------------------ */
+
+static bool same_found(const struct gvm_found *a, const struct gvm_found *b)
+{
+	return a->found == b->found && (!a->found || (a->kernel == b->kernel &&
+						      same_map(&a->va, &b->va)));
+}
+
+static bool same_lookup(const struct gvm_lookup *a, const struct gvm_lookup *b)
+{
+	return same_found(&a->find, &b->find) && same_found(&a->first, &b->first) &&
+	       same_found(&a->prev, &b->prev) && same_found(&a->next, &b->next) &&
+	       a->empty == b->empty;
+}
+
+static const char *found_text(const struct gvm_found *f, char *buf, size_t len)
+{
+	if (!f->found)
+		return "-";
+	if (f->kernel)
+		return "kernel";
+	snprintf(buf, len, "0x%llx+0x%llx", (unsigned long long)f->va.addr,
+		 (unsigned long long)f->va.range);
+	return buf;
+}
+
+/* Print a lookup's answer and compare it with the model's. */
+static void check_lookup(struct gvm_exec *x, const struct gvm_cmd *c,
+			 const struct gvm_lookup *got)
+{
+	struct gvm_lookup *want = &x->scratch->want.lookup;
+	static const char *const names[] = { "find", "find_first", "find_prev", "find_next" };
+	const struct gvm_found *g[] = { &got->find, &got->first, &got->prev, &got->next };
+	const struct gvm_found *w[] = { &want->find, &want->first, &want->prev, &want->next };
+	char b[4][48];
+	size_t i;
+
+	if (x->o.out && !x->silent)
+		fprintf(x->o.out, "lookup find=%s first=%s prev=%s next=%s empty=%d\n",
+			found_text(g[0], b[0], sizeof(b[0])), found_text(g[1], b[1], sizeof(b[1])),
+			found_text(g[2], b[2], sizeof(b[2])), found_text(g[3], b[3], sizeof(b[3])),
+			got->empty);
+	gvm_model_lookup(&x->model.vm[c->vm], c->addr, c->range, want);
+	for (i = 0; i < 4; i++) {
+		if (same_found(g[i], w[i]))
+			continue;
+		bug(x, "model", "drm_gpuva_%s found %s, want %s%s", names[i],
+		    found_text(g[i], b[0], sizeof(b[0])), found_text(w[i], b[1], sizeof(b[1])),
+		    /* A probe reaching past its address: docs/upstream-findings.md 3. */
+		    (i == 2 && g[i]->found && g[i]->va.addr >= c->addr) ||
+		    (i == 3 && g[i]->found && g[i]->va.addr > c->addr + c->range) ?
+		    " (docs/upstream-findings.md 3)" : "");
+		return;
+	}
+	if (got->empty != want->empty)
+		bug(x, "model", "drm_gpuvm_interval_empty returned %d, want %d", got->empty,
+		    want->empty);
+}
+
+/* "vm0=read bo3=bookkeep": a lock's reservations, VMs' first, by id. */
+static void locked_text(const struct gvm_locked *l, bool fence, char *buf, size_t len)
+{
+	size_t n = 0;
+	int pass;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		uint64_t set = pass ? l->bos : l->vms;
+		const int8_t *usage = pass ? l->bo_usage : l->vm_usage;
+
+		for (i = 0; i < GVM_MAX_ID && n < len; i++) {
+			if (!(set & (UINT64_C(1) << i)))
+				continue;
+			n += (size_t)snprintf(buf + n, len - n, " %s%u", pass ? "bo" : "vm", i);
+			if (fence && n < len)
+				n += (size_t)snprintf(buf + n, len - n, "=%s",
+						      usage[i] < 0 ? "none" :
+						      gvm_usage_name((unsigned int)usage[i]));
+		}
+	}
+}
+
+static bool same_locked(const struct gvm_locked *a, const struct gvm_locked *b)
+{
+	return a->vms == b->vms && a->bos == b->bos &&
+	       !memcmp(a->vm_usage, b->vm_usage, sizeof(a->vm_usage)) &&
+	       !memcmp(a->bo_usage, b->bo_usage, sizeof(a->bo_usage));
+}
+
+static void check_locked(struct gvm_exec *x, const struct gvm_cmd *c,
+			 const struct gvm_locked *got)
+{
+	struct gvm_locked *want = &x->scratch->want.locked;
+	bool fence = c->flags & GVM_F_FENCE;
+	char g[64 * 2 * 16], w[sizeof(g)];
+
+	locked_text(got, fence, g, sizeof(g));
+	if (x->o.out && !x->silent)
+		fprintf(x->o.out, "locked%s\n", g);
+	gvm_model_locked(&x->model, c, want);
+	if (!same_locked(got, want)) {
+		locked_text(want, fence, w, sizeof(w));
+		bug(x, "model", "lock held%s, want%s", g, w);
 	}
 }
 
@@ -566,7 +714,8 @@ static int start_twin(struct gvm_exec *x)
 
 	x->tlog->n = 0;
 	x->tlog->overflow = false;
-	x->twin = x->create(&sink, GVM_LEAN_CALLBACKS);
+	x->twin = x->create(&sink, GVM_LEAN_CALLBACKS |
+				 (x->o.known_findings ? GVM_KNOWN_FINDINGS : 0));
 	return x->twin ? 0 : -ENOMEM;
 }
 
@@ -675,7 +824,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 			x->be->ops->alloc_fail_nth(x->be, inject);
 		if (step)
 			x->be->ops->fail_step(x->be, step);
-		ret = dispatch(x->be, x->vm, x->bo, c);
+		ret = dispatch(x->be, x->vm, x->bo, c, &x->scratch->res);
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
 		x->be->ops->alloc_fail_nth(x->be, 0);
@@ -684,8 +833,11 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 			    (c->kind == GVM_CMD_MAP || c->kind == GVM_CMD_UNMAP) &&
 			    !x->model.vm[c->vm].immediate && !inject ? step : 0);
 		if (x->twin) {
-			tret = dispatch(x->twin, x->tvm, x->tbo, c);
+			tret = dispatch(x->twin, x->tvm, x->tbo, c, &x->scratch->tres);
 			compare_twin_run(x, ret, tret);
+			if (!ret && !tret && c->kind == GVM_CMD_LOOKUP &&
+			    !same_lookup(&x->scratch->res.lookup, &x->scratch->tres.lookup))
+				bug(x, "twin", "lookup answered differently on the twin");
 		}
 	}
 	if (ret)
@@ -701,6 +853,10 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		bug(x, "model", "%s returned %s, want %s", gvm_kind_name(c->kind),
 		    ret ? (g ? g : "?") : "success", want ? (w ? w : "?") : "success");
 	}
+	if (!ret && c->kind == GVM_CMD_LOOKUP)
+		check_lookup(x, c, &x->scratch->res.lookup);
+	if (!ret && c->kind == GVM_CMD_LOCK)
+		check_locked(x, c, &x->scratch->res.locked);
 	if (!ret)
 		gvm_model_apply(&x->model, c);
 	/* A validate may fail halfway: what it validated before stays so. */
@@ -835,7 +991,7 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	sink.event = on_event;
 	sink.ctx = x;
 	x->create = opts->backend ? opts->backend : gvm_backend_lean_create;
-	x->be = x->create(&sink, 0);
+	x->be = x->create(&sink, x->o.known_findings ? GVM_KNOWN_FINDINGS : 0);
 	if (!x->be) {
 		exec_free(x);
 		return NULL;

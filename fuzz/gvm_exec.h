@@ -26,6 +26,11 @@ struct gvm_exec_opts {
 	 * events and WARNs are still checked after every command.
 	 */
 	bool state_at_end;
+	/*
+	 * Look past upstream's known findings that the driver model can
+	 * recognise (GVM_KNOWN_FINDINGS), as the fuzz targets do.
+	 */
+	bool known_findings;
 };
 
 struct gvm_exec;

@@ -118,17 +118,20 @@ static void carve(struct gvm_model_vm *v, uint64_t addr, uint64_t end, bool madv
 			continue;
 		}
 		if (m.addr < addr)
-			push(v, (struct gvm_map){ m.addr, addr - m.addr, m.bo, m.offset });
+			push(v, (struct gvm_map){ m.addr, addr - m.addr, m.bo, m.offset,
+						  m.invalidated });
 		if (madvise) {
 			/* A split piece inside the request gets the request's offset 0. */
 			uint64_t a = m.addr < addr ? addr : m.addr;
 			uint64_t b = e > end ? end : e;
 			bool split = m.addr < addr || e > end;
 
-			push(v, (struct gvm_map){ a, b - a, -1, split ? 0 : m.offset });
+			push(v, (struct gvm_map){ a, b - a, -1, split ? 0 : m.offset,
+						  !split && m.invalidated });
 		}
 		if (e > end)
-			push(v, (struct gvm_map){ end, e - end, m.bo, m.offset + (end - m.addr) });
+			push(v, (struct gvm_map){ end, e - end, m.bo, m.offset + (end - m.addr),
+						  m.invalidated });
 	}
 }
 
@@ -151,6 +154,7 @@ static void note_deaths(struct gvm_model_vm *v, const bool *before, uint32_t bo_
 }
 
 static bool flag_only(const struct gvm_model *m, uint32_t vm, uint32_t bo);
+static enum gvm_evicted folded(enum gvm_evicted flag, enum gvm_evicted listed);
 
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 {
@@ -186,9 +190,9 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 		return;
 	case GVM_CMD_MAP:
 		carve(v, c->addr, c->addr + c->range, false);
-		insert(v, (struct gvm_map){ c->addr, c->range,
-					    c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
-					    c->offset });
+		insert(v, (struct gvm_map){ .addr = c->addr, .range = c->range,
+					    .bo = c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
+					    .offset = c->offset });
 		break;
 	case GVM_CMD_UNMAP:
 		carve(v, c->addr, c->addr + c->range, false);
@@ -229,6 +233,24 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	}
 	case GVM_CMD_CLEANUP:
 		memset(v->zombies, 0, sizeof(v->zombies));
+		return;
+	case GVM_CMD_INVALIDATE: {
+		uint32_t i;
+		size_t j;
+
+		for (i = 0; i < m->vm_ids; i++)
+			for (j = 0; j < m->vm[i].n; j++)
+				if (m->vm[i].maps[j].bo == (int32_t)c->bo)
+					m->vm[i].maps[j].invalidated = c->flags & GVM_F_INVALID;
+		return;
+	}
+	case GVM_CMD_LOCK:
+		/* prepare_objects() lists what it finds evicted (see "validate"). */
+		if (c->flags & GVM_F_LRANGE)
+			return;
+		for (b = 0; b < m->bo_ids; b++)
+			if (gvm_model_vm_bo_live(v, b) && flag_only(m, c->vm, b))
+				v->listed[b] = folded(v->evicted[b], v->listed[b]);
 		return;
 	case GVM_CMD_DESTROY:
 		v->n = 0;
@@ -388,6 +410,107 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 	/* With an empty list there is no first validation to make room. */
 	if ((c->flags & GVM_F_VEVICT) && (any || !all_known))
 		room_made(m, c->vm, c->bo, list[c->bo], any);
+}
+
+/* ---- lookups and locking -------------------------------------------------- */
+
+/* The VA a lookup may find at index @i: the mappings, then the kernel node. */
+static bool nth_va(const struct gvm_model_vm *v, size_t i, struct gvm_found *f)
+{
+	if (i < v->n) {
+		*f = (struct gvm_found){ .found = true, .va = v->maps[i] };
+		f->va.invalidated = false;
+		return true;
+	}
+	if (i == v->n && v->reserve_range) {
+		*f = (struct gvm_found){ .found = true, .kernel = true,
+					 .va = { v->reserve_addr, v->reserve_range, -1, 0, false } };
+		return true;
+	}
+	return false;
+}
+
+/* The lowest VA overlapping [addr, last] (inclusive), none if there is none. */
+static struct gvm_found first_in(const struct gvm_model_vm *v, uint64_t addr, uint64_t last)
+{
+	struct gvm_found best = { .found = false }, f;
+	size_t i;
+
+	for (i = 0; nth_va(v, i, &f); i++) {
+		uint64_t l = f.va.addr + f.va.range - 1;
+
+		if (f.va.addr <= last && l >= addr && (!best.found || f.va.addr < best.va.addr))
+			best = f;
+	}
+	return best;
+}
+
+/* A one-byte probe at @a that drm_gpuvm_range_valid() accepts. */
+static bool probe_valid(const struct gvm_model_vm *v, uint64_t a)
+{
+	return gvm_model_range_valid(v, a, 1);
+}
+
+void gvm_model_lookup(const struct gvm_model_vm *v, uint64_t addr, uint64_t range,
+		      struct gvm_lookup *out)
+{
+	uint64_t end = addr + range;
+	static const struct gvm_found none;
+
+	out->first = first_in(v, addr, end - 1);
+	out->find = out->first.found && out->first.va.addr == addr &&
+		    out->first.va.range == range ? out->first : none;
+	out->empty = !out->first.found;
+	/* The VA covering addr - 1 (end), if that address is a valid one. */
+	out->prev = addr && probe_valid(v, addr - 1) ? first_in(v, addr - 1, addr - 1) : none;
+	out->next = probe_valid(v, end) ? first_in(v, end, end) : none;
+}
+
+/* The reservation object @bo is locked through, as bit V or B of @out. */
+static void lock_resv_of(const struct gvm_model *m, uint32_t bo, struct gvm_locked *out)
+{
+	if (m->bo_private[bo] >= 0)
+		out->vms |= UINT64_C(1) << m->bo_private[bo];
+	else
+		out->bos |= UINT64_C(1) << bo;
+}
+
+void gvm_model_locked(const struct gvm_model *m, const struct gvm_cmd *c,
+		      struct gvm_locked *out)
+{
+	const struct gvm_model_vm *v = &m->vm[c->vm];
+	uint32_t b;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (c->flags & GVM_F_LRANGE) {
+		/* Every object mapped in the range, and nothing else: not the VM. */
+		uint64_t end = c->addr + c->range;
+
+		for (i = 0; i < v->n; i++)
+			if (v->maps[i].bo >= 0 && v->maps[i].addr < end &&
+			    v->maps[i].addr + v->maps[i].range > c->addr)
+				lock_resv_of(m, (uint32_t)v->maps[i].bo, out);
+	} else {
+		/* The VM, its extobj list (a vm_bo per object mapped or held), the array. */
+		out->vms = UINT64_C(1) << c->vm;
+		for (b = 0; b < m->bo_ids; b++) {
+			if ((gvm_model_vm_bo_live(v, b) && m->bo_private[b] != (int8_t)c->vm) ||
+			    (c->objs & (UINT64_C(1) << b)))
+				lock_resv_of(m, b, out);
+		}
+	}
+	/* The VM's own resv gets P, every other one E. */
+	for (b = 0; b < GVM_MAX_ID; b++) {
+		int8_t vu = -1, bu = -1;
+
+		if (c->flags & GVM_F_FENCE) {
+			vu = (int8_t)(b == c->vm ? gvm_cmd_usage_priv(c) : gvm_cmd_usage_ext(c));
+			bu = (int8_t)gvm_cmd_usage_ext(c);
+		}
+		out->vm_usage[b] = (out->vms & (UINT64_C(1) << b)) ? vu : -1;
+		out->bo_usage[b] = (out->bos & (UINT64_C(1) << b)) ? bu : -1;
+	}
 }
 
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo)

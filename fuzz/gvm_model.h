@@ -91,6 +91,25 @@ int gvm_model_validate_outcome(const struct gvm_model *m, const struct gvm_cmd *
 void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int ret,
 			     bool injected);
 
+/*
+ * What lookup V addr range must find in @v (range > 0, no wrap), as
+ * drm_gpuva_find() and friends document it: find and first over
+ * [addr, addr + range), the kernel node included; prev the VA covering
+ * addr - 1, next the one covering addr + range, each only where a one-byte
+ * range there is valid (drm_gpuvm_range_valid()).
+ */
+void gvm_model_lookup(const struct gvm_model_vm *v, uint64_t addr, uint64_t range,
+		      struct gvm_lookup *out);
+
+/*
+ * The reservations lock @c must hold, with the fence's usage in each:
+ * those of the objects mapped in the range (range: drm_gpuvm_exec_lock_range()
+ * locks nothing else); otherwise the VM's own, its extobj list's and the
+ * array's.
+ */
+void gvm_model_locked(const struct gvm_model *m, const struct gvm_cmd *c,
+		      struct gvm_locked *out);
+
 /* The object (VM) must still be allocated. */
 bool gvm_model_bo_alive(const struct gvm_model *m, uint32_t bo);
 bool gvm_model_vm_alive(const struct gvm_model *m, uint32_t vm);

@@ -203,6 +203,83 @@ static int parse_vm_options(struct pline *pl, struct gvm_cmd *c)
 	return 0;
 }
 
+/* A fence usage keyword: kernel, write, read or bookkeep. */
+static int get_usage(struct pline *pl, const char *what, uint32_t *usage)
+{
+	size_t i = 0;	/* likewise */
+	unsigned int u;
+
+	if (next_tok(pl, what, &i))
+		return -1;
+	for (u = 0; u < GVM_USAGE_NR; u++) {
+		if (tok_is(pl, i, gvm_usage_name(u))) {
+			*usage = u;
+			return 0;
+		}
+	}
+	return fail(pl, "%s: bad fence usage '%.*s' (expected kernel, write, read or bookkeep)",
+		    pl->cmd, TOK(pl, i));
+}
+
+/* "B,B,...": object ids, each once, as a mask. */
+static int get_objs(struct pline *pl, uint64_t *objs)
+{
+	size_t i = 0, start, end;	/* likewise */
+
+	if (next_tok(pl, "B,...", &i))
+		return -1;
+	for (start = 0; start <= pl->toklen[i]; start = end + 1) {
+		const char *comma = memchr(pl->tok[i] + start, ',', pl->toklen[i] - start);
+		uint64_t v;
+		int r;
+
+		end = comma ? (size_t)(comma - pl->tok[i]) : pl->toklen[i];
+		r = parse_u64(pl->tok[i] + start, end - start, &v);
+		if (r == -1)
+			return fail(pl, "%s: bad object list '%.*s' (expected ids separated by commas)",
+				    pl->cmd, TOK(pl, i));
+		if (r || v >= GVM_MAX_ID)
+			return fail(pl, "%s: bo id '%.*s' out of range (0..%d)", pl->cmd,
+				    (int)(end - start), pl->tok[i] + start, GVM_MAX_ID - 1);
+		if (*objs & (UINT64_C(1) << v))
+			return fail(pl, "%s: bo %" PRIu64 " listed twice", pl->cmd, v);
+		*objs |= UINT64_C(1) << v;
+	}
+	return 0;
+}
+
+/* lock V [range addr range | objects B,...] [fence P E] */
+static int parse_lock(struct pline *pl, struct gvm_cmd *c)
+{
+	uint32_t priv, ext;
+
+	if (get_id(pl, "V", "vm", &c->vm))
+		return -1;
+	while (pl->pos < pl->ntok) {
+		size_t i = pl->pos++;
+
+		if (tok_is(pl, i, "range") && !(c->flags & (GVM_F_LRANGE | GVM_F_LOBJS))) {
+			c->flags |= GVM_F_LRANGE;
+			if (get_u64(pl, "addr", &c->addr) || get_u64(pl, "range", &c->range))
+				return -1;
+		} else if (tok_is(pl, i, "objects") &&
+			   !(c->flags & (GVM_F_LRANGE | GVM_F_LOBJS))) {
+			c->flags |= GVM_F_LOBJS;
+			if (get_objs(pl, &c->objs))
+				return -1;
+		} else if (tok_is(pl, i, "fence") && !(c->flags & GVM_F_FENCE)) {
+			c->flags |= GVM_F_FENCE;
+			if (get_usage(pl, "P", &priv) || get_usage(pl, "E", &ext))
+				return -1;
+			c->usage = priv | ext << 4;
+		} else {
+			return fail(pl, "lock: unexpected '%.*s' (expected 'range' or 'objects', one of them once, and 'fence' once)",
+				    TOK(pl, i));
+		}
+	}
+	return 0;
+}
+
 /* The operands of @c->kind, which is already set. */
 static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 {
@@ -282,6 +359,23 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:
 		return get_id(pl, "V", "vm", &c->vm);
+	case GVM_CMD_LOOKUP:
+		if (get_id(pl, "V", "vm", &c->vm) ||
+		    get_u64(pl, "addr", &c->addr) ||
+		    get_u64(pl, "range", &c->range))
+			return -1;
+		return 0;
+	case GVM_CMD_LOCK:
+		return parse_lock(pl, c);
+	case GVM_CMD_INVALIDATE:
+		if (get_id(pl, "B", "bo", &c->bo) || next_tok(pl, "0|1", &i))
+			return -1;
+		if (tok_is(pl, i, "1"))
+			c->flags |= GVM_F_INVALID;
+		else if (!tok_is(pl, i, "0"))
+			return fail(pl, "invalidate: expected 0 or 1, got '%.*s'",
+				    TOK(pl, i));
+		return 0;
 	case GVM_CMD_INJECT:
 		if (next_tok(pl, "alloc|step", &i))
 			return -1;
@@ -358,6 +452,7 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		     char *msg, size_t msglen)
 {
 	bool vm = gvm_cmd_names_vm(c), bo = gvm_cmd_names_bo(c);
+	uint32_t b;
 
 	/* Decoded commands are not parsed text: check their shape too. */
 	if ((unsigned int)c->kind >= GVM_CMD_NR) {
@@ -423,6 +518,12 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		snprintf(msg, msglen, "bo %" PRIu32 " used before it was created",
 			 c->bo);
 		return -1;
+	}
+	for (b = 0; b < GVM_MAX_ID; b++) {
+		if ((c->objs & (UINT64_C(1) << b)) && !st->bo[b]) {
+			snprintf(msg, msglen, "bo %" PRIu32 " used before it was created", b);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -24,7 +24,8 @@ static void add(struct seq *s, const struct gvm_event *ev)
 
 static void add_map(struct seq *s, uint64_t addr, uint64_t range, int32_t bo, uint64_t offset)
 {
-	struct gvm_event ev = { .kind = GVM_EV_OP_MAP, .a = { addr, range, bo, offset } };
+	struct gvm_event ev = { .kind = GVM_EV_OP_MAP,
+				.a = { .addr = addr, .range = range, .bo = bo, .offset = offset } };
 
 	add(s, &ev);
 }
@@ -45,11 +46,13 @@ static void add_remap(struct seq *s, const struct gvm_map *va, uint64_t ra, uint
 
 	if (va->addr < ra) {
 		ev.has_prev = true;
-		ev.prev = (struct gvm_map){ va->addr, ra - va->addr, va->bo, va->offset };
+		ev.prev = (struct gvm_map){ .addr = va->addr, .range = ra - va->addr,
+					    .bo = va->bo, .offset = va->offset };
 	}
 	if (e > re) {
 		ev.has_next = true;
-		ev.next = (struct gvm_map){ re, e - re, va->bo, va->offset + (re - va->addr) };
+		ev.next = (struct gvm_map){ .addr = re, .range = e - re, .bo = va->bo,
+					    .offset = va->offset + (re - va->addr) };
 	}
 	add(s, &ev);
 }
@@ -160,7 +163,8 @@ static void add_prefetch(struct seq *s, const struct gvm_map *va)
 static void predict_prefetch(struct seq *s, const struct gvm_model_vm *v, uint64_t ra,
 			     uint64_t re)
 {
-	const struct gvm_map node = { v->reserve_addr, v->reserve_range, -1, 0 };
+	const struct gvm_map node = { .addr = v->reserve_addr, .range = v->reserve_range,
+				      .bo = -1 };
 	bool node_due = node.range && node.addr < re && node.addr + node.range > ra;
 	size_t i;
 

@@ -455,6 +455,10 @@ static char *why_left_out(const struct script *s, const struct era *era)
 		if (c->kind == GVM_CMD_VALIDATE && (c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
 			return xasprintf("line %u: validate under memory pressure (fail, evict): "
 					 "not in the KUnit model's vm_bo_validate yet", c->line);
+		if (c->kind == GVM_CMD_LOOKUP || c->kind == GVM_CMD_LOCK ||
+		    c->kind == GVM_CMD_INVALIDATE)
+			return xasprintf("line %u: %s: not in the KUnit model yet", c->line,
+					 gvm_kind_name(c->kind));
 	}
 	if (skip && skip->feature >= 0 && !(era->features & BIT_F(skip->feature)))
 		return xasprintf("%s: %s", features[skip->feature].name, skip->reason);

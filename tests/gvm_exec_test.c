@@ -299,6 +299,58 @@ static struct gvm_backend *create_lazy(const struct gvm_sink *sink, unsigned int
 	return be;
 }
 
+/*
+ * A backend whose lookups, locks and invalidations go wrong as GPUVM
+ * could: find_next answers the VA it started from (an off-by-one probe),
+ * a lock reports an object's reservation it never took, an invalidation
+ * marks nothing. lib/ otherwise.
+ */
+static struct gvm_backend_ops skewed_ops;
+static int (*real_lookup)(struct gvm_backend *, struct gvm_be_vm *, uint64_t, uint64_t,
+			  struct gvm_lookup *);
+static int (*real_lock)(struct gvm_backend *, struct gvm_be_vm *, const struct gvm_lock_req *,
+			struct gvm_locked *);
+
+static int skewed_lookup(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
+			 uint64_t range, struct gvm_lookup *out)
+{
+	int ret = real_lookup(be, vm, addr, range, out);
+
+	if (!ret && !out->next.found)
+		out->next = out->first;
+	return ret;
+}
+
+static int skewed_lock(struct gvm_backend *be, struct gvm_be_vm *vm,
+		       const struct gvm_lock_req *req, struct gvm_locked *out)
+{
+	int ret = real_lock(be, vm, req, out);
+
+	if (!ret)
+		out->bos |= UINT64_C(1) << 63;
+	return ret;
+}
+
+static void invalidate_nothing(struct gvm_backend *be, struct gvm_be_bo *bo, bool invalidate)
+{
+	(void)be;
+	(void)bo;
+	(void)invalidate;
+}
+
+static struct gvm_backend *create_skewed(const struct gvm_sink *sink, unsigned int flags)
+{
+	struct gvm_backend *be = lean_with_own_ops(sink, flags, &skewed_ops);
+
+	/* lean_with_own_ops() copied lib/'s ops: keep the real ones to call. */
+	real_lookup = skewed_ops.lookup;
+	real_lock = skewed_ops.lock;
+	skewed_ops.lookup = skewed_lookup;
+	skewed_ops.lock = skewed_lock;
+	skewed_ops.invalidate = invalidate_nothing;
+	return be;
+}
+
 /* The index of the first command of @text that is a finding on @backend, or their count. */
 static size_t first_finding(const char *text, gvm_backend_create_fn *backend)
 {
@@ -324,6 +376,25 @@ TEST(validate_outcome_is_checked)
 	CHECK_EQ(first_finding("vm 0 0x0 0x100000\nbo 1\nbo 2\nmap 0 0x0 0x1000 1 0x0\n"
 			       "map 0 0x1000 0x1000 2 0x0\nevict 1 1\nvalidate 0\n",
 			       create_lazy), 6);
+}
+
+/* A lookup, a lock and an invalidation are each checked against the model. */
+TEST(lookup_lock_invalidate_are_checked)
+{
+	static const char prologue[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n";
+	char text[256];
+
+	/* The correct backend: clean. */
+	snprintf(text, sizeof(text), "%slookup 0 0x0 0x1000\nlock 0 fence read read\n"
+		 "invalidate 1 1\ndump 0\n", prologue);
+	CHECK_EQ(first_finding(text, gvm_backend_lean_create), 7);
+	/* Nothing covers 0x1000: the found VA is a wrong next. */
+	snprintf(text, sizeof(text), "%slookup 0 0x0 0x1000\n", prologue);
+	CHECK_EQ(first_finding(text, create_skewed), 3);
+	snprintf(text, sizeof(text), "%slock 0 range 0x0 0x1000 fence write write\n", prologue);
+	CHECK_EQ(first_finding(text, create_skewed), 3);
+	snprintf(text, sizeof(text), "%sinvalidate 1 1\n", prologue);
+	CHECK_EQ(first_finding(text, create_skewed), 3);
 }
 
 /* An armed step within the walk must fail; one past its end must not. */
@@ -384,4 +455,4 @@ TEST(leak_is_a_finding)
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
 	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
 	  state_at_end_checks_at_the_end,
-	  leak_is_a_finding, validate_outcome_is_checked)
+	  leak_is_a_finding, validate_outcome_is_checked, lookup_lock_invalidate_are_checked)

@@ -62,7 +62,7 @@ TEST(kind_names)
 	static const char *const want[GVM_CMD_NR] = {
 		"vm", "bo", "map", "unmap", "madvise", "prefetch", "bo_unmap",
 		"obtain", "put", "close", "evict", "validate", "cleanup",
-		"destroy", "dump", "inject", "twin",
+		"destroy", "dump", "lookup", "lock", "invalidate", "inject", "twin",
 	};
 	int k;
 
@@ -108,6 +108,19 @@ TEST(format_canonical)
 	CHECK(formats_as(&c, "inject alloc 2"));
 	c = (struct gvm_cmd){ .kind = GVM_CMD_INJECT, .offset = 7, .flags = GVM_F_STEP };
 	CHECK(formats_as(&c, "inject step 7"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_LOOKUP, .vm = 2, .addr = 0x1000, .range = 1 };
+	CHECK(formats_as(&c, "lookup 2 0x1000 0x1"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_LOCK, .vm = 1 };
+	CHECK(formats_as(&c, "lock 1"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_LOCK, .flags = GVM_F_LRANGE | GVM_F_FENCE,
+			      .addr = 0x2000, .range = 0x3000,
+			      .usage = GVM_USAGE_BOOKKEEP | GVM_USAGE_KERNEL << 4 };
+	CHECK(formats_as(&c, "lock 0 range 0x2000 0x3000 fence bookkeep kernel"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_LOCK, .flags = GVM_F_LOBJS,
+			      .objs = 1 | 1u << 5 | UINT64_C(1) << 63 };
+	CHECK(formats_as(&c, "lock 0 objects 0,5,63"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_INVALIDATE, .bo = 4, .flags = GVM_F_INVALID };
+	CHECK(formats_as(&c, "invalidate 4 1"));
 }
 
 /* snprintf semantics: length of the whole text even when cut short. */
@@ -156,6 +169,17 @@ TEST(format_rejects_bad)
 		{ .kind = GVM_CMD_CLOSE, .vm = 1 },
 		{ .kind = GVM_CMD_EVICT, .range = 1 },
 		{ .kind = GVM_CMD_DUMP, .bo = 1 },
+		/* lock: one helper, a nonempty array only with objects, usages in range */
+		{ .kind = GVM_CMD_LOCK, .flags = GVM_F_LRANGE | GVM_F_LOBJS, .objs = 1 },
+		{ .kind = GVM_CMD_LOCK, .flags = GVM_F_LOBJS },
+		{ .kind = GVM_CMD_LOCK, .objs = 1 },
+		{ .kind = GVM_CMD_LOCK, .usage = 1 },
+		{ .kind = GVM_CMD_LOCK, .flags = GVM_F_FENCE, .usage = GVM_USAGE_NR },
+		{ .kind = GVM_CMD_LOCK, .flags = GVM_F_FENCE, .usage = GVM_USAGE_NR << 4 },
+		{ .kind = GVM_CMD_LOCK, .addr = 1 },
+		{ .kind = GVM_CMD_LOOKUP, .bo = 1 },
+		{ .kind = GVM_CMD_INVALIDATE, .flags = GVM_F_EVICT },
+		{ .kind = GVM_CMD_MAP, .objs = 1 },
 	};
 	char buf[64];
 	size_t i;
@@ -195,6 +219,8 @@ TEST(cmd_equal)
 	DIFFERS(offset, 0);
 	DIFFERS(reserve_addr, 0);
 	DIFFERS(reserve_range, 0);
+	DIFFERS(objs, 1);
+	DIFFERS(usage, 1);
 #undef DIFFERS
 }
 
@@ -250,6 +276,15 @@ static const struct gvm_cmd rt_cmds[] = {
 	{ .kind = GVM_CMD_CLEANUP, .vm = 1 },
 	{ .kind = GVM_CMD_DESTROY, .vm = 63 },
 	{ .kind = GVM_CMD_DUMP, .vm = 63 },
+	{ .kind = GVM_CMD_LOOKUP, .vm = 0, .addr = U64_MAX, .range = 0 },
+	{ .kind = GVM_CMD_LOCK, .vm = 1 },
+	{ .kind = GVM_CMD_LOCK, .vm = 2, .flags = GVM_F_LRANGE, .addr = TOP_BIT, .range = 0 },
+	{ .kind = GVM_CMD_LOCK, .vm = 3, .flags = GVM_F_LOBJS | GVM_F_FENCE,
+	  .objs = 1 | UINT64_C(1) << 63, .usage = GVM_USAGE_WRITE | GVM_USAGE_READ << 4 },
+	{ .kind = GVM_CMD_LOCK, .vm = 63, .flags = GVM_F_FENCE,
+	  .usage = GVM_USAGE_KERNEL | GVM_USAGE_BOOKKEEP << 4 },
+	{ .kind = GVM_CMD_INVALIDATE, .bo = 63, .flags = GVM_F_INVALID },
+	{ .kind = GVM_CMD_INVALIDATE, .bo = 2 },
 	/* closed and destroyed ids stay known */
 	{ .kind = GVM_CMD_OBTAIN, .vm = 63, .bo = 0 },
 	{ .kind = GVM_CMD_INJECT, .offset = 1 },

@@ -28,6 +28,9 @@ static void usage(FILE *f, const char *argv0)
 		"                      own drm_gpuvm.c), or both: run on the two in\n"
 		"                      lockstep and report the first difference in\n"
 		"                      events or state (DIFF: lines on stderr)\n"
+		"  -k, --known-findings  look past upstream's known findings\n"
+		"                      (docs/upstream-findings.md) where the driver\n"
+		"                      model recognises them, as the fuzz targets do\n"
 		"  -q, --quiet         do not print \"op\" lines\n"
 		"  -t, --trace         print each command (\"> cmd\") before its events\n"
 		"  -h, --help          this text\n"
@@ -70,6 +73,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
+		{ "known-findings", no_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,10 +88,13 @@ int main(int argc, char **argv)
 	int c, status = 0;
 	char *text;
 
-	while ((c = getopt_long(argc, argv, "b:qth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:kqth", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backend = optarg;
+			break;
+		case 'k':
+			opts.known_findings = true;
 			break;
 		case 'q':
 			opts.quiet_ops = true;
