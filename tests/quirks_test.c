@@ -77,4 +77,32 @@ TEST(wrapping_lookup)
 	teardown(vm, &a, &b);
 }
 
-TEST_MAIN(zero_range, find_prev_next_sides, wrapping_lookup)
+/*
+ * drm_gpuvm_bo_for_each_va(va, other) must walk other's VAs. Upstream's
+ * macro walks those of whatever is called vm_bo where it is expanded
+ * (docs/upstream-findings.md 4): here an empty vm_bo beside it.
+ */
+TEST(bo_for_each_va_walks_its_argument)
+{
+	struct drm_gpuvm_bo mine = { 0 }, theirs = { 0 };
+	struct drm_gpuvm_bo *vm_bo = &mine, *other = &theirs;
+	struct drm_gpuva a = { 0 }, *va, *next;
+	unsigned int n = 0, n_safe = 0;
+
+	INIT_LIST_HEAD(&vm_bo->list.gpuva);
+	INIT_LIST_HEAD(&other->list.gpuva);
+	list_add_tail(&a.gem.entry, &other->list.gpuva);
+	drm_gpuvm_bo_for_each_va(va, other)
+		n++;
+	drm_gpuvm_bo_for_each_va_safe(va, next, other)
+		n_safe++;
+#ifdef GVM_TEST_UPSTREAM
+	CHECK_EQ(n, 0);
+	CHECK_EQ(n_safe, 0);
+#else
+	CHECK_EQ(n, 1);
+	CHECK_EQ(n_safe, 1);
+#endif
+}
+
+TEST_MAIN(zero_range, find_prev_next_sides, wrapping_lookup, bo_for_each_va_walks_its_argument)
