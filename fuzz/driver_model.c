@@ -1222,8 +1222,50 @@ static int lean_evict(struct gvm_backend *gbe, struct gvm_be_bo *hbo, bool evict
 	return 0;
 }
 
+/*
+ * Lock what drm_gpuvm_exec_lock(), _lock_array(@objs) or, with @by_range,
+ * _lock_range() would, in the driver's own drm_exec loop through the
+ * exported prepare helpers, as xe and panthor do. @exec is finished on
+ * error.
+ */
+static int own_lock(struct drm_exec *exec, struct drm_gpuvm *gpuvm, bool by_range,
+		    uint64_t addr, uint64_t range, struct drm_gem_object **objs, unsigned int n,
+		    unsigned int num_fences)
+{
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		if (by_range) {
+			/* As exec_lock_range: what is mapped there, not the VM. */
+			ret = drm_gpuvm_prepare_range(gpuvm, exec, addr, range, num_fences);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+		} else {
+			ret = drm_gpuvm_prepare_vm(gpuvm, exec, num_fences);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+			ret = drm_gpuvm_prepare_objects(gpuvm, exec, num_fences);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+			if (n)
+				ret = drm_exec_prepare_array(exec, objs, n, num_fences);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+		}
+	}
+	if (ret)
+		drm_exec_fini(exec);
+	return ret;
+}
+
+/* @own: the driver's own drm_exec loop and the bare helpers (xe), else the exec wrappers. */
 static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *fail,
-			 struct gvm_be_bo *evict)
+			 struct gvm_be_bo *evict, bool own)
 {
 	struct lean *be = to_lean(gbe);
 	struct lean_vm *vm = (struct lean_vm *)hvm;
@@ -1232,26 +1274,37 @@ static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct 
 		.flags = DRM_EXEC_IGNORE_DUPLICATES,
 		.num_fences = 1,
 	};
+	struct drm_exec *exec = &vm_exec.exec;
 	struct dma_fence *fence;
 	int ret;
 
-	ret = drm_gpuvm_exec_lock(&vm_exec);
+	if (own)
+		ret = own_lock(exec, &vm->base, false, 0, 0, NULL, 0, 1);
+	else
+		ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		return ret;
 	be->pressure.fail = (struct lean_bo *)fail;
 	be->pressure.evict = (struct lean_bo *)evict;
 	be->pressure.calls = 0;
-	ret = drm_gpuvm_exec_validate(&vm_exec);
+	if (own)
+		ret = drm_gpuvm_validate(&vm->base, exec);
+	else
+		ret = drm_gpuvm_exec_validate(&vm_exec);
 	be->pressure.fail = be->pressure.evict = NULL;
 	/* A job's fence on everything locked, as a submit would add. */
 	fence = ret ? NULL : kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (fence) {
 		dma_fence_init(fence, NULL, NULL, dma_fence_context_alloc(1), 1);
-		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
-					      DMA_RESV_USAGE_BOOKKEEP);
+		if (own)
+			drm_gpuvm_resv_add_fence(&vm->base, exec, fence, DMA_RESV_USAGE_BOOKKEEP,
+						 DMA_RESV_USAGE_BOOKKEEP);
+		else
+			drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
+						      DMA_RESV_USAGE_BOOKKEEP);
 		dma_fence_put(fence);
 	}
-	drm_gpuvm_exec_unlock(&vm_exec);
+	drm_exec_fini(exec);
 	return ret;
 }
 
@@ -1362,6 +1415,7 @@ static int lean_lock(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 	};
 	struct drm_gem_object *objs[GVM_MAX_ID];
 	struct dma_fence *fence = NULL;
+	struct drm_exec *exec = &vm_exec.exec;
 	unsigned int n = 0, i;
 	int ret;
 
@@ -1378,7 +1432,10 @@ static int lean_lock(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 	for (i = 0; i < GVM_MAX_ID; i++)
 		if (req->objs & (UINT64_C(1) << i))
 			objs[n++] = &((struct lean_bo *)req->bos[i])->base;
-	if (n)
+	if (req->own)
+		ret = own_lock(exec, &vm->base, req->by_range, req->addr, req->range, objs, n,
+			       vm_exec.num_fences);
+	else if (n)
 		ret = drm_gpuvm_exec_lock_array(&vm_exec, objs, n);
 	else if (req->by_range)
 		ret = drm_gpuvm_exec_lock_range(&vm_exec, req->addr, req->range);
@@ -1386,16 +1443,20 @@ static int lean_lock(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 		ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		goto out;
-	if (fence)
+	if (fence && req->own)
+		drm_gpuvm_resv_add_fence(&vm->base, exec, fence,
+					 (enum dma_resv_usage)req->priv_usage,
+					 (enum dma_resv_usage)req->ext_usage);
+	else if (fence)
 		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence,
 					      (enum dma_resv_usage)req->priv_usage,
 					      (enum dma_resv_usage)req->ext_usage);
 	memset(out, 0, sizeof(*out));
 	memset(out->vm_usage, -1, sizeof(out->vm_usage));
 	memset(out->bo_usage, -1, sizeof(out->bo_usage));
-	for (i = 0; i < vm_exec.exec.num_objects; i++)
-		note_locked(&vm->base, vm_exec.exec.objects[i], fence, out);
-	drm_gpuvm_exec_unlock(&vm_exec);
+	for (i = 0; i < exec->num_objects; i++)
+		note_locked(&vm->base, exec->objects[i], fence, out);
+	drm_exec_fini(exec);
 out:
 	if (fence) {
 		/* The job ran: the next fence of any context may take its slot. */

@@ -107,6 +107,12 @@ struct gvm_lock_req {
 	struct gvm_be_bo **bos;	/* the handles, by object id */
 	int priv_usage;		/* >= 0: drm_gpuvm_resv_add_fence() usages */
 	int ext_usage;
+	/*
+	 * The driver's own drm_exec loop through drm_gpuvm_prepare_vm,
+	 * _prepare_objects, _prepare_range and drm_exec_prepare_array (as xe
+	 * and panthor do), locking what the helper named above would.
+	 */
+	bool own;
 };
 
 /*
@@ -166,10 +172,11 @@ struct gvm_backend_ops {
 	 * does). Memory pressure, as TTM meets it, at most one of: @fail,
 	 * validating that object fails (-ENOMEM, GPUVM stops there);
 	 * @evict, the first validation of the walk makes room by evicting
-	 * that object (NULL: none).
+	 * that object (NULL: none). @own: in the driver's own drm_exec loop,
+	 * with drm_gpuvm_prepare_* and drm_gpuvm_validate().
 	 */
 	int (*validate)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *fail,
-			struct gvm_be_bo *evict);
+			struct gvm_be_bo *evict, bool own);
 	void (*cleanup)(struct gvm_backend *be, struct gvm_be_vm *vm);
 	/*
 	 * The lookups of struct gvm_lookup, under the VM's lock as a driver

@@ -39,12 +39,13 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_PUT]		= { "put", 0, U_VM | U_BO },
 	[GVM_CMD_CLOSE]		= { "close", 0, U_BO },
 	[GVM_CMD_EVICT]		= { "evict", GVM_F_EVICT, U_BO },
-	[GVM_CMD_VALIDATE]	= { "validate", GVM_F_VFAIL | GVM_F_VEVICT, U_VM },
+	[GVM_CMD_VALIDATE]	= { "validate", GVM_F_VFAIL | GVM_F_VEVICT | GVM_F_OWN, U_VM },
 	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
 	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
 	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
 	[GVM_CMD_LOOKUP]	= { "lookup", 0, U_VM | U_ADDR | U_RANGE },
-	[GVM_CMD_LOCK]		= { "lock", GVM_F_LRANGE | GVM_F_LOBJS | GVM_F_FENCE, U_VM },
+	[GVM_CMD_LOCK]		= { "lock", GVM_F_LRANGE | GVM_F_LOBJS | GVM_F_FENCE | GVM_F_OWN,
+				    U_VM },
 	[GVM_CMD_INVALIDATE]	= { "invalidate", GVM_F_INVALID, U_BO },
 	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET },
 	[GVM_CMD_TWIN]		= { "twin", 0, 0 },
@@ -239,6 +240,8 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 			put(&f, " fail %" PRIu32, cmd->bo);
 		if (cmd->flags & GVM_F_VEVICT)
 			put(&f, " evict %" PRIu32, cmd->bo);
+		if (cmd->flags & GVM_F_OWN)
+			put(&f, " own");
 		break;
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
@@ -265,6 +268,8 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 		if (cmd->flags & GVM_F_FENCE)
 			put(&f, " fence %s %s", usage_names[gvm_cmd_usage_priv(cmd)],
 			    usage_names[gvm_cmd_usage_ext(cmd)]);
+		if (cmd->flags & GVM_F_OWN)
+			put(&f, " own");
 		break;
 	}
 	case GVM_CMD_INVALIDATE:

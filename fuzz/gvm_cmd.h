@@ -28,12 +28,12 @@ enum gvm_kind {
 	GVM_CMD_PUT,		/* put V B */
 	GVM_CMD_CLOSE,		/* close B */
 	GVM_CMD_EVICT,		/* evict B 0|1 */
-	GVM_CMD_VALIDATE,	/* validate V [fail B | evict B] */
+	GVM_CMD_VALIDATE,	/* validate V [fail B | evict B] [own] */
 	GVM_CMD_CLEANUP,	/* cleanup V */
 	GVM_CMD_DESTROY,	/* destroy V */
 	GVM_CMD_DUMP,		/* dump V */
 	GVM_CMD_LOOKUP,		/* lookup V addr range */
-	GVM_CMD_LOCK,		/* lock V [range addr range | objects B,...] [fence P E] */
+	GVM_CMD_LOCK,		/* lock V [range addr range | objects B,...] [fence P E] [own] */
 	GVM_CMD_INVALIDATE,	/* invalidate B 0|1 */
 	GVM_CMD_INJECT,		/* inject alloc|step N: the Nth allocation or sm_step of the next command fails */
 	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
@@ -54,6 +54,7 @@ enum gvm_kind {
 #define GVM_F_LOBJS		(1u << 10)	/* lock: drm_gpuvm_exec_lock_array(@objs) */
 #define GVM_F_FENCE		(1u << 11)	/* lock: add a fence with @usage */
 #define GVM_F_INVALID		(1u << 12)	/* invalidate: 1 (else 0) */
+#define GVM_F_OWN		(1u << 13)	/* lock, validate: the driver's own drm_exec loop */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the

@@ -44,14 +44,16 @@
  *	bo_unmap, obtain, put	V B
  *	close		B
  *	evict		B e		e & 1 is the 0|1 operand
- *	validate	V p [B]	p % 4: 0, 1 plain; 2 "fail B"; 3 "evict B"
+ *	validate	V p [B]	p % 4: 0, 1 plain; 2 "fail B"; 3 "evict B";
+ *				(p / 4) & 1: "own"
  *	cleanup, destroy, dump	V
  *	lookup		V A R
  *	lock		V m ...	m % 3: 0 "lock V", 1 "range A R" follows,
  *				2 "objects" follows as one byte o: the
  *				objects of its bits below the object count
  *				(none: object 0); (m / 3) & 1: "fence" follows
- *				as one byte u: P = u & 3, E = (u >> 2) & 3
+ *				as one byte u: P = u & 3, E = (u >> 2) & 3;
+ *				(m / 6) & 1: "own"
  *	invalidate	B e	e & 1 is the 0|1 operand
  *	inject		n		n < 0xc0: inject alloc (1 + n % 16);
  *					else inject step (1 + n % 8)
@@ -454,9 +456,11 @@ static void decode_record(struct rd *r, const struct ctx *c,
 		uint8_t p;
 
 		cmd->vm = rd_vm(r, c);
-		p = rd8(r) % 4;
-		if (p >= 2) {
-			cmd->flags = p == 2 ? GVM_F_VFAIL : GVM_F_VEVICT;
+		p = rd8(r);
+		if ((p / 4) & 1)
+			cmd->flags = GVM_F_OWN;
+		if (p % 4 >= 2) {
+			cmd->flags |= p % 4 == 2 ? GVM_F_VFAIL : GVM_F_VEVICT;
 			cmd->bo = rd8(r) % c->nbos;
 		}
 		break;
@@ -486,6 +490,8 @@ static void decode_record(struct rd *r, const struct ctx *c,
 			if (!cmd->objs)
 				cmd->objs = 1;
 		}
+		if ((m / 6) & 1)
+			cmd->flags |= GVM_F_OWN;
 		if ((m / 3) & 1) {
 			uint8_t u = rd8(r);
 
@@ -825,10 +831,11 @@ static int encode_record(struct enc *e, size_t i)
 		if (enc_vm(e, i, cmd->vm))
 			return -1;
 		if (!(cmd->flags & (GVM_F_VFAIL | GVM_F_VEVICT))) {
-			wr8(&e->w, 0);
+			wr8(&e->w, (cmd->flags & GVM_F_OWN) ? 4 : 0);
 			return 0;
 		}
-		wr8(&e->w, (cmd->flags & GVM_F_VFAIL) ? 2 : 3);
+		wr8(&e->w, (uint8_t)(((cmd->flags & GVM_F_VFAIL) ? 2 : 3) +
+				     ((cmd->flags & GVM_F_OWN) ? 4 : 0)));
 		return enc_bo(e, i, cmd->bo);
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
@@ -845,7 +852,8 @@ static int encode_record(struct enc *e, size_t i)
 			return -1;
 		wr8(&e->w, (uint8_t)(((cmd->flags & GVM_F_LRANGE) ? 1 :
 				      (cmd->flags & GVM_F_LOBJS) ? 2 : 0) +
-				     ((cmd->flags & GVM_F_FENCE) ? 3 : 0)));
+				     ((cmd->flags & GVM_F_FENCE) ? 3 : 0) +
+				     ((cmd->flags & GVM_F_OWN) ? 6 : 0)));
 		if (cmd->flags & GVM_F_LRANGE) {
 			wr_val(&e->w, c, cmd->vm, c->win[cmd->vm].start, cmd->addr);
 			wr_val(&e->w, c, cmd->vm, 0, cmd->range);

@@ -570,7 +570,7 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 		return ops->evict(be, bo, c->flags & GVM_F_EVICT);
 	case GVM_CMD_VALIDATE:
 		return ops->validate(be, vm, (c->flags & GVM_F_VFAIL) ? bo : NULL,
-				     (c->flags & GVM_F_VEVICT) ? bo : NULL);
+				     (c->flags & GVM_F_VEVICT) ? bo : NULL, c->flags & GVM_F_OWN);
 	case GVM_CMD_CLEANUP:
 		ops->cleanup(be, vm);
 		return 0;
@@ -583,6 +583,7 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 		struct gvm_lock_req req = {
 			.by_range = c->flags & GVM_F_LRANGE, .addr = c->addr, .range = c->range,
 			.objs = c->objs, .bos = bos, .priv_usage = -1, .ext_usage = -1,
+			.own = c->flags & GVM_F_OWN,
 		};
 
 		if (c->flags & GVM_F_FENCE) {

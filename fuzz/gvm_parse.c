@@ -267,13 +267,15 @@ static int parse_lock(struct pline *pl, struct gvm_cmd *c)
 			c->flags |= GVM_F_LOBJS;
 			if (get_objs(pl, &c->objs))
 				return -1;
+		} else if (tok_is(pl, i, "own") && !(c->flags & GVM_F_OWN)) {
+			c->flags |= GVM_F_OWN;
 		} else if (tok_is(pl, i, "fence") && !(c->flags & GVM_F_FENCE)) {
 			c->flags |= GVM_F_FENCE;
 			if (get_usage(pl, "P", &priv) || get_usage(pl, "E", &ext))
 				return -1;
 			c->usage = priv | ext << 4;
 		} else {
-			return fail(pl, "lock: unexpected '%.*s' (expected 'range' or 'objects', one of them once, and 'fence' once)",
+			return fail(pl, "lock: unexpected '%.*s' (expected 'range' or 'objects', one of them once, 'fence' once, 'own' once)",
 				    TOK(pl, i));
 		}
 	}
@@ -344,17 +346,24 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_VALIDATE:
 		if (get_id(pl, "V", "vm", &c->vm))
 			return -1;
-		if (pl->pos >= pl->ntok)
-			return 0;
-		i = pl->pos++;
-		if (tok_is(pl, i, "fail"))
-			c->flags |= GVM_F_VFAIL;
-		else if (tok_is(pl, i, "evict"))
-			c->flags |= GVM_F_VEVICT;
-		else
-			return fail(pl, "validate: expected 'fail', 'evict' or end of line, got '%.*s'",
-				    TOK(pl, i));
-		return get_id(pl, "B", "bo", &c->bo);
+		while (pl->pos < pl->ntok) {
+			i = pl->pos++;
+			if (tok_is(pl, i, "own") && !(c->flags & GVM_F_OWN)) {
+				c->flags |= GVM_F_OWN;
+				continue;
+			}
+			if (tok_is(pl, i, "fail") && !(c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
+				c->flags |= GVM_F_VFAIL;
+			else if (tok_is(pl, i, "evict") &&
+				 !(c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
+				c->flags |= GVM_F_VEVICT;
+			else
+				return fail(pl, "validate: expected 'fail' or 'evict' (one of them once), 'own' (once) or end of line, got '%.*s'",
+					    TOK(pl, i));
+			if (get_id(pl, "B", "bo", &c->bo))
+				return -1;
+		}
+		return 0;
 	case GVM_CMD_CLEANUP:
 	case GVM_CMD_DESTROY:
 	case GVM_CMD_DUMP:

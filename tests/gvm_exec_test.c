@@ -282,12 +282,13 @@ static struct gvm_backend *create_deaf(const struct gvm_sink *sink, unsigned int
 static struct gvm_backend_ops lazy_ops;
 
 static int validate_nothing(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *fail,
-			    struct gvm_be_bo *evict)
+			    struct gvm_be_bo *evict, bool own)
 {
 	(void)be;
 	(void)vm;
 	(void)fail;
 	(void)evict;
+	(void)own;
 	return 0;
 }
 

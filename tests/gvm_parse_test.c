@@ -119,6 +119,12 @@ TEST(format_canonical)
 	c = (struct gvm_cmd){ .kind = GVM_CMD_LOCK, .flags = GVM_F_LOBJS,
 			      .objs = 1 | 1u << 5 | UINT64_C(1) << 63 };
 	CHECK(formats_as(&c, "lock 0 objects 0,5,63"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_LOCK, .flags = GVM_F_LOBJS | GVM_F_FENCE | GVM_F_OWN,
+			      .objs = 2, .usage = GVM_USAGE_READ | GVM_USAGE_WRITE << 4 };
+	CHECK(formats_as(&c, "lock 0 objects 1 fence read write own"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_VALIDATE, .vm = 1, .bo = 2,
+			      .flags = GVM_F_VEVICT | GVM_F_OWN };
+	CHECK(formats_as(&c, "validate 1 evict 2 own"));
 	c = (struct gvm_cmd){ .kind = GVM_CMD_INVALIDATE, .bo = 4, .flags = GVM_F_INVALID };
 	CHECK(formats_as(&c, "invalidate 4 1"));
 }
@@ -283,6 +289,9 @@ static const struct gvm_cmd rt_cmds[] = {
 	  .objs = 1 | UINT64_C(1) << 63, .usage = GVM_USAGE_WRITE | GVM_USAGE_READ << 4 },
 	{ .kind = GVM_CMD_LOCK, .vm = 63, .flags = GVM_F_FENCE,
 	  .usage = GVM_USAGE_KERNEL | GVM_USAGE_BOOKKEEP << 4 },
+	{ .kind = GVM_CMD_LOCK, .vm = 4, .flags = GVM_F_OWN | GVM_F_LRANGE, .addr = 1, .range = 2 },
+	{ .kind = GVM_CMD_VALIDATE, .vm = 5, .flags = GVM_F_OWN },
+	{ .kind = GVM_CMD_VALIDATE, .vm = 6, .bo = 63, .flags = GVM_F_OWN | GVM_F_VFAIL },
 	{ .kind = GVM_CMD_INVALIDATE, .bo = 63, .flags = GVM_F_INVALID },
 	{ .kind = GVM_CMD_INVALIDATE, .bo = 2 },
 	/* closed and destroyed ids stay known */
