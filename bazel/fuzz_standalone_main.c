@@ -11,6 +11,7 @@
  * with '-' are libFuzzer options and are ignored.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -146,11 +147,27 @@ static int run_path(const char *path, unsigned long *inputs)
 	}
 }
 
+/*
+ * Coverage builds (clang's profile runtime linked in): an input that is a
+ * finding aborts, and would take its profile with it. Write it first:
+ * tools/coverage counts what a finding reached too.
+ */
+int __llvm_profile_write_file(void) __attribute__((weak));
+
+static void write_profile_and_abort(int sig)
+{
+	__llvm_profile_write_file();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long inputs = 0;
 	int paths = 0, ret = 0;
 
+	if (__llvm_profile_write_file)
+		signal(SIGABRT, write_profile_and_abort);
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
 
