@@ -45,17 +45,10 @@
 #define DRIVER_NAME	"upstream"
 #define DRIVER_ORIGIN	" (this tree: " GVM_UPSTREAM_ORIGIN ")"
 #define DRIVER_CREATE	gvm_backend_upstream_create
-/*
- * Upstream accepts empty ranges everywhere and checks nothing in
- * prefetch (README "Differences"); drivers' ioctls refuse such requests
- * before GPUVM sees them, and so does this model, as lib/ does itself.
- */
-#define DRIVER_CHECKS_RANGES	1
 #else
 #define DRIVER_NAME	"lean"
 #define DRIVER_ORIGIN	""
 #define DRIVER_CREATE	gvm_backend_lean_create
-#define DRIVER_CHECKS_RANGES	0
 #endif
 
 struct lean;
@@ -899,12 +892,27 @@ static int immediate_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_m
 	return ret;
 }
 
-/* An empty range, or one past 2^64, that the ioctl refuses (DRIVER_CHECKS_RANGES). */
-static bool refused_range(uint64_t addr, uint64_t range)
+/*
+ * What a bind ioctl refuses before GPUVM builds any op: an empty range
+ * (xe and panthor refuse it themselves; upstream GPUVM would accept it,
+ * README "Differences"), then whatever drm_gpuvm_range_valid() refuses (a
+ * range past 2^64, outside the window, over the kernel-reserved node), as
+ * nouveau's and imagination's ioctls ask it.
+ */
+static bool ioctl_refuses(struct lean_vm *vm, uint64_t addr, uint64_t range)
+{
+	return !range || !drm_gpuvm_range_valid(&vm->base, addr, range);
+}
+
+/*
+ * Prefetch: GPUVM checks nothing (lib/ the empty and wrapping ranges); the
+ * ioctl refuses those two, as xe's does. The window is not checked.
+ */
+static bool prefetch_refused(uint64_t addr, uint64_t range)
 {
 	uint64_t end;
 
-	return DRIVER_CHECKS_RANGES && (!range || __builtin_add_overflow(addr, range, &end));
+	return !range || __builtin_add_overflow(addr, range, &end);
 }
 
 static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
@@ -917,7 +925,7 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 		.map = { .va = { addr, range }, .gem = { offset, bo ? &bo->base : NULL } },
 	};
 
-	if (refused_range(addr, range))
+	if (ioctl_refuses(vm, addr, range))
 		return -EINVAL;
 	if (bo && mode_conflict(&bo->base, immediate))
 		return -EINVAL;
@@ -1003,7 +1011,7 @@ static int vm_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t
 static int lean_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
 		      uint64_t range)
 {
-	if (refused_range(addr, range))
+	if (ioctl_refuses((struct lean_vm *)hvm, addr, range))
 		return -EINVAL;
 	return vm_unmap(to_lean(gbe), (struct lean_vm *)hvm, addr, range);
 }
@@ -1019,7 +1027,7 @@ static int lean_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t
 	struct drm_exec exec;
 	int ret;
 
-	if (refused_range(addr, range))
+	if (ioctl_refuses(vm, addr, range))
 		return -EINVAL;
 	ret = lock_vm_and(&exec, vm, NULL);
 	if (ret)
@@ -1042,7 +1050,7 @@ static int lean_prefetch(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_
 	struct drm_gpuva_ops *ops;
 	struct drm_gpuva_op *op;
 
-	if (refused_range(addr, range))
+	if (prefetch_refused(addr, range))
 		return -EINVAL;
 	ops = drm_gpuvm_prefetch_ops_create(&vm->base, addr, range);
 	if (IS_ERR(ops))
