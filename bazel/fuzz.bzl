@@ -93,12 +93,12 @@ def _fuzz_run_impl(ctx):
 
     if fuzzer:
         fuzzer_exe = fuzzer[DefaultInfo].files_to_run.executable
-        body = "exec \"$r/{runner}\" --target {target} --corpus {corpus} --fuzzer \"$r/{fuzzer}\" --decoder \"$r/{decoder}\" -- \"$@\"".format(
+        body = "exec \"$r/{runner}\" --target {target} --corpus {corpus} --fuzzer \"$r/{fuzzer}\" --decoder {decoder} -- \"$@\"".format(
             runner = runner.short_path,
             target = _sh_quote(ctx.attr.target),
             corpus = _sh_quote(ctx.attr.corpus),
             fuzzer = fuzzer_exe.short_path,
-            decoder = decoder.short_path,
+            decoder = "\"$r/{}\"".format(decoder.short_path) if ctx.attr.decode else "none",
         )
         runfiles = ctx.runfiles(files = [runner]).merge(
             fuzzer[DefaultInfo].default_runfiles,
@@ -135,6 +135,8 @@ _fuzz_run = rule(
         # None where libFuzzer cannot be built (see gpuvm_fuzz_target()).
         "fuzzer": attr.label(cfg = _libfuzzer_transition, executable = True),
         "target": attr.string(mandatory = True),
+        # Whether its inputs decode to scripts (gpuvm_decode --target).
+        "decode": attr.bool(default = True),
         # Whose checked-in inputs seed it (corpus/<corpus>/).
         "corpus": attr.string(mandatory = True),
         "_decoder": attr.label(
@@ -154,12 +156,15 @@ _fuzz_run = rule(
     },
 )
 
-def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, **kwargs):
+def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, decode = True, **kwargs):
     """A fuzz target and its runner and regression test.
 
     corpus: whose inputs it takes (corpus/<corpus>/, default <name>), for
         a target that runs another target's byte format on other backends
         (upstream_<name>, differential_fuzzer, differential_fault_fuzzer).
+    decode: False for a target whose inputs are not a command stream
+        (gvm_parse_fuzzer: they are script text already); its reproducers
+        get no decoded .gvm beside them.
 
     <name>: gpuvm_fuzz_binary(), engine per --config.
     <name>_run: `bazel run` it to fuzz with libFuzzer + ASan + UBSan,
@@ -175,6 +180,7 @@ def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, **kwargs
         name = name + "_run",
         target = name,
         corpus = corpus,
+        decode = decode,
         fuzzer = select({
             # afl-clang-fast identifies as clang, and would fuzz with both.
             "//bazel:compiler_clang_fuzz_engine_afl": None,

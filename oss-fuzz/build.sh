@@ -139,7 +139,12 @@ for t in "${sources[@]}"; do
 
 	# A script holds at most 128 commands of at most 30 bytes each
 	# (fuzz/gvm_decode.c): longer inputs only carry bytes nobody reads.
-	printf '[libfuzzer]\nmax_len = 4096\n' >"$OUT/$name.options"
+	if [[ -f fuzz/$name.options ]]; then
+		cp "fuzz/$name.options" "$OUT/$name.options"
+	else
+		printf '[libfuzzer]\nmax_len = 4096\n' >"$OUT/$name.options"
+	fi
+	[[ -f fuzz/$name.dict ]] && cp "fuzz/$name.dict" "$OUT/$name.dict"
 	echo "build.sh: $OUT/$name, $n seed inputs"
 done
 echo "build.sh: ${#names[@]} fuzz targets: ${names[*]}"
