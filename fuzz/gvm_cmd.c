@@ -63,6 +63,16 @@ const char *gvm_usage_name(unsigned int usage)
 	return usage < GVM_USAGE_NR ? usage_names[usage] : NULL;
 }
 
+unsigned int gvm_cmd_usage_priv(const struct gvm_cmd *cmd)
+{
+	return cmd->usage & 0xf;
+}
+
+unsigned int gvm_cmd_usage_ext(const struct gvm_cmd *cmd)
+{
+	return cmd->usage >> 4;
+}
+
 const char *gvm_kind_name(enum gvm_kind kind)
 {
 	/* Cast: an out-of-range value may arrive from a decoder as negative. */
