@@ -159,9 +159,9 @@ _fuzz_run = rule(
 def gpuvm_fuzz_target(name, srcs, deps = [], copts = [], corpus = None, decode = True, **kwargs):
     """A fuzz target and its runner and regression test.
 
-    corpus: whose inputs it takes (corpus/<corpus>/, default <name>), for
-        a target that runs another target's byte format on other backends
-        (upstream_<name>, differential_fuzzer, differential_fault_fuzzer).
+    corpus: whose inputs it takes (corpus/<corpus>/, default <name>): the
+        corpus of its input format (fuzz/targets.def), shared by every
+        target that decodes that format.
     decode: False for a target whose inputs are not a command stream
         (gvm_parse_fuzzer: they are script text already); its reproducers
         get no decoded .gvm beside them.

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz inputs as command streams: one decoder from bytes to a script per
- * fuzz target, and its inverse on scripts in the target's canonical form.
+ * input format (the "input" of fuzz/targets.def: multi_vm, split_merge,
+ * lifetime, fault), and its inverse on scripts in the format's canonical
+ * form. A format is named after the lib/ target that reads it; its other
+ * readers (upstream_*, differential_*) decode it alike.
  * Harness code, so plain malloc/realloc/free.
  *
- * Common rules (every target)
+ * Common rules (every format)
  * ---------------------------
  *
  * An input is a prologue followed by command records, read from the front.
@@ -111,8 +114,8 @@ _Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
 #define SM_RES_OFF	UINT64_C(0x10000)
 #define SM_RES_RANGE	UINT64_C(0x4000)
 
-/* Per target: the kind table and the page grid. */
-struct target_desc {
+/* Per input format: the kind table and the page grid. */
+struct format_desc {
 	const char *name;
 	const enum gvm_kind *kinds;
 	size_t nkinds;
@@ -176,73 +179,37 @@ static const enum gvm_kind fault_kinds[] = {
 
 #define KINDS(a)	.kinds = (a), .nkinds = sizeof(a) / sizeof((a)[0])
 
-static const struct target_desc targets[GVM_TARGET_NR] = {
-	[GVM_TARGET_MULTI_VM] = {
-		.name = "multi_vm_fuzzer", KINDS(multi_vm_kinds), .grid = 0xf0,
+static const struct format_desc formats[GVM_FORMAT_NR] = {
+	[GVM_FORMAT_MULTI_VM] = {
+		.name = "multi_vm", KINDS(multi_vm_kinds), .grid = 0xf0,
 	},
-	[GVM_TARGET_SPLIT_MERGE] = {
-		.name = "split_merge_fuzzer", KINDS(split_merge_kinds),
+	[GVM_FORMAT_SPLIT_MERGE] = {
+		.name = "split_merge", KINDS(split_merge_kinds),
 		.grid = 32, .single = true,
 	},
-	[GVM_TARGET_LIFETIME] = {
-		.name = "lifetime_fuzzer", KINDS(lifetime_kinds), .grid = 4,
+	[GVM_FORMAT_LIFETIME] = {
+		.name = "lifetime", KINDS(lifetime_kinds), .grid = 4,
 	},
-	[GVM_TARGET_FAULT] = {
-		.name = "fault_fuzzer", KINDS(fault_kinds), .grid = 0xf0,
+	[GVM_FORMAT_FAULT] = {
+		.name = "fault", KINDS(fault_kinds), .grid = 0xf0,
 	},
 };
 
-const char *gvm_target_name(enum gvm_target target)
+const char *gvm_format_name(enum gvm_format format)
 {
-	if ((unsigned int)target >= GVM_TARGET_NR)
+	if ((unsigned int)format >= GVM_FORMAT_NR)
 		return NULL;
-	return targets[target].name;
+	return formats[format].name;
 }
 
-void gvm_print_targets(FILE *f)
+int gvm_format_from_name(const char *name)
 {
-	int t;
+	int f;
 
-	for (t = 0; t < GVM_TARGET_NR; t++)
-		fprintf(f, "%s%s", t ? ", " : "", targets[t].name);
-}
-
-int gvm_target_from_name(const char *name)
-{
-	static const char suffix[] = "_fuzzer";
-	size_t n, len;
-	int t;
-
-	if (!name)
-		return -1;
-	len = strlen(name);
-	for (t = 0; t < GVM_TARGET_NR; t++) {
-		if (!strcmp(name, targets[t].name))
-			return t;
-		n = strlen(targets[t].name) - (sizeof(suffix) - 1);
-		if (len == n && !strncmp(name, targets[t].name, n))
-			return t;
-	}
+	for (f = 0; name && f < GVM_FORMAT_NR; f++)
+		if (!strcmp(name, formats[f].name))
+			return f;
 	return -1;
-}
-
-int gvm_target_from_arg(const char *prog, const char *arg, const char *name)
-{
-	int target;
-
-	if (!arg) {
-		fprintf(stderr, "%s: missing --target (one of: ", prog);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
-		return -1;
-	}
-	target = gvm_target_from_name(name ? name : arg);
-	if (target < 0) {
-		fprintf(stderr, "%s: unknown target '%s' (valid: ", prog, arg);
-		gvm_print_targets(stderr);
-		fprintf(stderr, ")\n");
-	}
-	return target;
 }
 
 /* The window of a created VM, for grid bases and edge values. */
@@ -291,7 +258,7 @@ static uint64_t edge(const struct vm_win *w, unsigned int i)
 
 /* What the prologue created: the state both directions work from. */
 struct ctx {
-	const struct target_desc *t;
+	const struct format_desc *t;
 	uint32_t nvms;
 	uint32_t nbos;
 	struct vm_win win[MAX_VMS];
@@ -522,7 +489,7 @@ static void decode_record(struct rd *r, const struct ctx *c,
 	}
 }
 
-int gvm_decode(enum gvm_target target, const uint8_t *data, size_t size,
+int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 	       struct gvm_script *out)
 {
 	struct rd r = { .p = data, .n = data ? size : 0 };
@@ -531,9 +498,9 @@ int gvm_decode(enum gvm_target target, const uint8_t *data, size_t size,
 	size_t first = out->n;
 	uint8_t k;
 
-	if ((unsigned int)target >= GVM_TARGET_NR)
+	if ((unsigned int)format >= GVM_FORMAT_NR)
 		return -1;
-	c.t = &targets[target];
+	c.t = &formats[format];
 	if (decode_prologue(&r, &c, out))
 		return -1;
 	while (r.pos < r.n && out->n - first < GVM_FUZZ_MAX_CMDS) {
@@ -890,7 +857,7 @@ static int encode_record(struct enc *e, size_t i)
 	}
 }
 
-int gvm_encode(enum gvm_target target, const struct gvm_script *s,
+int gvm_encode(enum gvm_format format, const struct gvm_script *s,
 	       uint8_t **data, size_t *size, char *err, size_t errlen)
 {
 	struct enc e = { .s = s, .err = err, .errlen = errlen };
@@ -900,12 +867,12 @@ int gvm_encode(enum gvm_target target, const struct gvm_script *s,
 		err[0] = '\0';
 	*data = NULL;
 	*size = 0;
-	if ((unsigned int)target >= GVM_TARGET_NR) {
+	if ((unsigned int)format >= GVM_FORMAT_NR) {
 		if (err && errlen)
-			snprintf(err, errlen, "unknown target %d", (int)target);
+			snprintf(err, errlen, "unknown input format %d", (int)format);
 		return -1;
 	}
-	e.c.t = &targets[target];
+	e.c.t = &formats[format];
 
 	/* Well-formed commands first, so the checks below can trust them. */
 	for (i = 0; i < s->n; i++)

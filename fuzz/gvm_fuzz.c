@@ -2,6 +2,7 @@
 /* The body of every fuzz target; see gvm_fuzz.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include "gvm_decode.h"
 #include "gvm_fuzz.h"
 #include "gvm_run.h"
 
@@ -30,33 +31,32 @@ static void count(size_t cmds)
 	stat_cmds += cmds;
 }
 
-int gvm_fuzz_one_on(const struct gvm_fuzz_on *on, enum gvm_target target,
-		    const uint8_t *data, size_t size)
+int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t size)
 {
-	/*
-	 * split_merge_fuzzer checks every op sequence against the walk
-	 * (shape) and against its twin, which is where split/merge bugs
-	 * show; the whole state it checks at the end of each input, for 20 %
-	 * more inputs per second (bench/README.md). gpuvm-replay still checks
-	 * it after every command.
-	 */
 	struct gvm_exec_opts opts = {
 		.err = stderr,
-		.name = gvm_target_name(target),
-		.state_at_end = target == GVM_TARGET_SPLIT_MERGE,
+		.name = t->name,
+		.state_at_end = t->state_at_end,
 		/* New findings only; tests/upstream_findings keeps the known ones. */
 		.known_findings = true,
 	};
+	gvm_backend_create_fn *a = gvm_backend_find(t->a);
+	gvm_backend_create_fn *b = gvm_backend_find(t->b);
 	struct gvm_script script = { 0 };
 	struct gvm_run *x;
 	int status = 0;
 	size_t i;
 
-	if (gvm_decode(target, data, size, &script)) {
+	if (!a || !b != !t->b) {
+		fprintf(stderr, "%s: built without the %s backend its row in fuzz/targets.def names\n",
+			t->name, a ? t->b : t->a);
+		abort();
+	}
+	if (gvm_decode((enum gvm_format)t->format, data, size, &script)) {
 		gvm_script_free(&script);
 		return 0;	/* out of memory in the harness: not a finding */
 	}
-	x = gvm_run_create(&opts, on->a, on->an, on->b, on->bn);
+	x = gvm_run_create(&opts, a, t->a, b, t->b);
 	if (!x) {
 		gvm_script_free(&script);
 		return 0;
@@ -68,23 +68,12 @@ int gvm_fuzz_one_on(const struct gvm_fuzz_on *on, enum gvm_target target,
 	if (!status)
 		status = gvm_run_finish(x);
 	if (status) {
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s%s", on->prefix ? on->prefix : "",
-			 on->name ? on->name : gvm_target_name(target));
 		fprintf(stderr, "BUG: found by %s; gpuvm_decode --target %s turns the input into a script, "
-			"gpuvm-replay --known-findings replays it as the target ran it\n", name, name);
+			"gpuvm-replay --known-findings replays it as the target ran it\n", t->name, t->name);
 		fflush(stderr);
 		abort();
 	}
 	gvm_run_destroy(x);
 	gvm_script_free(&script);
 	return 0;
-}
-
-int gvm_fuzz_one(enum gvm_target target, const uint8_t *data, size_t size)
-{
-	static const struct gvm_fuzz_on lean = { .an = "lean" };
-
-	return gvm_fuzz_one_on(&lean, target, data, size);
 }

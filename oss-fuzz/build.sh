@@ -4,7 +4,7 @@
 # this line in every file of its projects/ folder).
 #
 # OSS-Fuzz and ClusterFuzzLite build script (.clusterfuzzlite/build.sh
-# runs this one): every fuzz target fuzz/targets/<name>.c into $OUT.
+# runs this one): every fuzz target of fuzz/targets.def on lib/ into $OUT.
 # OSS-Fuzz's "compile" runs it, copied to $SRC/build.sh, in the
 # base-builder image from the Dockerfile's WORKDIR, the checkout;
 # tools/oss-fuzz-check runs it the same way without docker.  It reads, and
@@ -87,47 +87,59 @@ mkdir -p "$obj" "$OUT"
 objof() {
 	printf '%s\n' "$obj/${1//\//_}.o"
 }
-# The targets over upstream's own drm_gpuvm.c (differential_fuzzer,
-# differential_fault_fuzzer and the upstream_<name> variants) need a kernel
-# tree, which Bazel's @linux_gpuvm fetches (bazel/kernel_source.bzl); this
-# build has lib/ on its kernel environment (kcompat/) only.
-upstream_only() {
-	[[ $1 == fuzz/gvm_fuzz_upstream.c || $1 == fuzz/targets/differential_*.c ]]
-}
-sources=()
-for f in kcompat/*.c lib/*.c fuzz/*.c fuzz/targets/*.c; do
-	upstream_only "$f" || sources+=("$f")
-done
-
-for f in "${sources[@]}"; do
-	extra=()
+# cc SOURCE OBJECT [FLAG...]: the flags Bazel gives every source.
+cc() {
+	local f=$1 o=$2 extra=()
+	shift 2
 	harness "$f" && extra=("$no_cov")
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -std=gnu11 -I. -Ilib/include -Ikcompat/include "${extra[@]}" -c "$f" -o "$(objof "$f")"
+	$CC $CFLAGS -std=gnu11 -I. -Ilib/include -Ikcompat/include "${extra[@]}" "$@" -c "$f" -o "$o"
+}
+
+# The library: everything but the targets' main files.
+common=()
+for f in kcompat/*.c lib/*.c fuzz/*.c; do
+	[[ $f == fuzz/gvm_fuzz_main.c ]] && continue
+	cc "$f" "$(objof "$f")"
+	common+=("$(objof "$f")")
 done
 
-common=()
-for f in "${sources[@]}"; do
-	[[ $f == fuzz/targets/* ]] || common+=("$(objof "$f")")
-done
+# The targets: the rows of fuzz/targets.def on lib/ alone. Those on
+# upstream's own drm_gpuvm.c (a or b upstream) need a kernel tree, which
+# Bazel's @linux_gpuvm fetches (bazel/kernel_source.bzl); this build has
+# lib/ on its kernel environment (kcompat/) only. A target that decodes
+# its input is fuzz/gvm_fuzz_main.c built with its name; one that does not
+# has a body of its own, fuzz/targets/<name>.c, and a corpus of its own.
+declare -A main_of=() corpus_of=()
+rows=()
+while read -r name input a b _rest; do
+	[[ $a == upstream || $b == upstream ]] && continue
+	rows+=("$name")
+	if [[ $input == none ]]; then
+		corpus_of[$name]=$name
+		cc "fuzz/targets/$name.c" "$obj/$name.main.o"
+	else
+		corpus_of[$name]=${input}_fuzzer
+		cc fuzz/gvm_fuzz_main.c "$obj/$name.main.o" "-DGVM_FUZZ_NAME=$name"
+	fi
+	main_of[$name]=$obj/$name.main.o
+done < <(tools/targets)
 
 seeds=$WORK/gpuvm-seeds
 names=()
-for t in "${sources[@]}"; do
-	[[ $t == fuzz/targets/* ]] || continue
-	name=$(basename "$t" .c)
+for name in "${rows[@]}"; do
 	names+=("$name")
 	# Linked by the C++ driver: libFuzzer and the sanitizer runtimes are
 	# C++.
 	# shellcheck disable=SC2086
-	$CXX $CXXFLAGS "$(objof "$t")" "${common[@]}" $LIB_FUZZING_ENGINE \
+	$CXX $CXXFLAGS "${main_of[$name]}" "${common[@]}" $LIB_FUZZING_ENGINE \
 		-lpthread -o "$OUT/$name"
 
 	# Flat, as ClusterFuzz unpacks it: one folder first, so that a name in
 	# both folders is stored once.
 	rm -rf "${seeds:?}/$name" "$OUT/${name}_seed_corpus.zip"
 	mkdir -p "$seeds/$name"
-	for d in "corpus/$name" "corpus/regressions/$name"; do
+	for d in "corpus/${corpus_of[$name]}" "corpus/regressions/${corpus_of[$name]}"; do
 		[[ -d $d ]] || continue
 		find "$d" -type f ! -name '.*' ! -name '*.gvm' ! -name '*.md' \
 			-exec cp -t "$seeds/$name" {} +

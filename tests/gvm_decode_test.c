@@ -13,6 +13,7 @@
 #include "fuzz/gvm_decode.h"
 #include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
+#include "fuzz/gvm_targets.h"
 #include "test.h"
 
 static uint64_t rng_state;
@@ -58,7 +59,7 @@ static void print_script(const char *what, const struct gvm_script *s)
  * canonical: encode() accepts it and its bytes decode back to it.
  * Returns whether all that held (failures are counted by CHECK).
  */
-static bool check_input(enum gvm_target t, const uint8_t *data, size_t size)
+static bool check_input(enum gvm_format t, const uint8_t *data, size_t size)
 {
 	struct gvm_script a = { 0 }, b = { 0 }, c = { 0 };
 	char err[256];
@@ -69,7 +70,7 @@ static bool check_input(enum gvm_target t, const uint8_t *data, size_t size)
 	CHECK_EQ(gvm_decode(t, data, size, &a), 0);
 	CHECK(a.n >= 1 && a.n <= GVM_FUZZ_MAX_CMDS);
 	if (gvm_script_validate("decoded", &a, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", gvm_target_name(t), err);
+		fprintf(stderr, "%s: %s\n", gvm_format_name(t), err);
 		CHECK(!"decoded script fails gvm_script_validate");
 	}
 	CHECK_EQ(gvm_decode(t, data, size, &b), 0);
@@ -77,7 +78,7 @@ static bool check_input(enum gvm_target t, const uint8_t *data, size_t size)
 
 	if (gvm_encode(t, &a, &enc, &enc_size, err, sizeof(err))) {
 		fprintf(stderr, "%s: encode of a decoded script: %s\n",
-			gvm_target_name(t), err);
+			gvm_format_name(t), err);
 		print_script("script", &a);
 		CHECK(!"decoded script is not canonical");
 	} else {
@@ -95,35 +96,65 @@ static bool check_input(enum gvm_target t, const uint8_t *data, size_t size)
 	return failures == test_failures;
 }
 
-TEST(target_names)
+TEST(format_names)
 {
-	int t;
+	int f;
 
-	for (t = 0; t < GVM_TARGET_NR; t++) {
-		const char *name = gvm_target_name((enum gvm_target)t);
-		char shortname[64];
+	for (f = 0; f < GVM_FORMAT_NR; f++) {
+		const char *name = gvm_format_name((enum gvm_format)f);
 
 		CHECK(name != NULL);
-		if (!name)
-			continue;
-		CHECK_EQ(gvm_target_from_name(name), t);
-		snprintf(shortname, sizeof(shortname), "%s", name);
-		CHECK(strlen(shortname) > 7);
-		shortname[strlen(shortname) - 7] = '\0';
-		CHECK_EQ(gvm_target_from_name(shortname), t);
+		CHECK_EQ(gvm_format_from_name(name), f);
 	}
-	CHECK(!strcmp(gvm_target_name(GVM_TARGET_MULTI_VM), "multi_vm_fuzzer"));
-	CHECK(!strcmp(gvm_target_name(GVM_TARGET_SPLIT_MERGE), "split_merge_fuzzer"));
-	CHECK(!strcmp(gvm_target_name(GVM_TARGET_LIFETIME), "lifetime_fuzzer"));
-	CHECK(!strcmp(gvm_target_name(GVM_TARGET_FAULT), "fault_fuzzer"));
-	CHECK(gvm_target_name(GVM_TARGET_NR) == NULL);
-	CHECK(gvm_target_name((enum gvm_target)-1) == NULL);
-	CHECK_EQ(gvm_target_from_name("multi"), -1);
-	CHECK_EQ(gvm_target_from_name("multi_vm_"), -1);
-	CHECK_EQ(gvm_target_from_name("multi_vm_fuzzer_fuzzer"), -1);
-	CHECK_EQ(gvm_target_from_name(""), -1);
-	CHECK_EQ(gvm_target_from_name("_fuzzer"), -1);
-	CHECK_EQ(gvm_target_from_name(NULL), -1);
+	CHECK(!strcmp(gvm_format_name(GVM_FORMAT_MULTI_VM), "multi_vm"));
+	CHECK(!strcmp(gvm_format_name(GVM_FORMAT_SPLIT_MERGE), "split_merge"));
+	CHECK(!strcmp(gvm_format_name(GVM_FORMAT_LIFETIME), "lifetime"));
+	CHECK(!strcmp(gvm_format_name(GVM_FORMAT_FAULT), "fault"));
+	CHECK(gvm_format_name(GVM_FORMAT_NR) == NULL);
+	CHECK(gvm_format_name((enum gvm_format)-1) == NULL);
+	CHECK_EQ(gvm_format_from_name("multi"), -1);
+	CHECK_EQ(gvm_format_from_name("multi_vm_fuzzer"), -1);
+	CHECK_EQ(gvm_format_from_name(""), -1);
+	CHECK_EQ(gvm_format_from_name(NULL), -1);
+}
+
+/* The rows of fuzz/targets.def as the tools find them by name. */
+TEST(target_table)
+{
+	const struct gvm_fuzz_target *t;
+	int i;
+
+	for (i = 0; i < GVM_FUZZ_NR; i++) {
+		t = &gvm_fuzz_targets[i];
+		CHECK(gvm_fuzz_target_from_arg("test", t->name, false) == t);
+		CHECK(t->format >= -1 && t->format < GVM_FORMAT_NR);
+		/* Every backend a row names is one the harness has. */
+		CHECK(!t->a || !strcmp(t->a, "lean") || !strcmp(t->a, "upstream"));
+		CHECK(!t->b || !strcmp(t->b, "lean") || !strcmp(t->b, "upstream"));
+		CHECK(t->a || t->format < 0);
+	}
+	t = gvm_fuzz_target_from_arg("test", "multi_vm", true);
+	CHECK(t == &gvm_fuzz_targets[GVM_FUZZ_multi_vm_fuzzer]);
+	CHECK(t && t->format == GVM_FORMAT_MULTI_VM && !strcmp(t->a, "lean") && !t->b &&
+	      !t->state_at_end);
+	t = gvm_fuzz_target_from_arg("test", "differential_fault_fuzzer", true);
+	CHECK(t && t->format == GVM_FORMAT_FAULT && !strcmp(t->a, "lean") &&
+	      t->b && !strcmp(t->b, "upstream"));
+	t = gvm_fuzz_target_from_arg("test", "upstream_split_merge", true);
+	CHECK(t && t->format == GVM_FORMAT_SPLIT_MERGE && !strcmp(t->a, "upstream") &&
+	      t->state_at_end);
+	/* Script text is not decoded: refused where a decoder is wanted. */
+	CHECK(gvm_fuzz_target_from_arg("test", "gvm_parse_fuzzer", false) != NULL);
+	CHECK(gvm_fuzz_target_from_arg("test", "gvm_parse_fuzzer", true) == NULL);
+	CHECK(gvm_fuzz_target_from_arg("test", "multi", false) == NULL);
+	CHECK(gvm_fuzz_target_from_arg("test", "multi_vm_fuzzer_fuzzer", false) == NULL);
+	CHECK(gvm_fuzz_target_from_arg("test", "", false) == NULL);
+	CHECK(gvm_fuzz_target_from_arg("test", NULL, false) == NULL);
+	/* This test links lib/ only: upstream's backend is not there. */
+	CHECK(gvm_backend_find("lean") == gvm_backend_lean_create);
+	CHECK(gvm_backend_find("upstream") == NULL);
+	CHECK(gvm_backend_find("none") == NULL);
+	CHECK(gvm_backend_find(NULL) == NULL);
 }
 
 /* Random byte strings of many lengths, from fixed seeds. */
@@ -135,7 +166,7 @@ TEST(random_inputs)
 	size_t i, j, n;
 	int t, seed, bad = 0;
 
-	for (t = 0; t < GVM_TARGET_NR; t++) {
+	for (t = 0; t < GVM_FORMAT_NR; t++) {
 		for (seed = 1; seed <= 200 && bad < 5; seed++) {
 			rng_state = 0x9e3779b97f4a7c15ull * (uint64_t)seed + (uint64_t)t;
 			for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
@@ -146,7 +177,7 @@ TEST(random_inputs)
 				if (seed % 4 == 0)
 					for (j = 0; j < n; j++)
 						buf[j] = (buf[j] & 1) ? 0xf0 + buf[j] % 16 : 0;
-				if (!check_input((enum gvm_target)t, buf, n))
+				if (!check_input((enum gvm_format)t, buf, n))
 					bad++;
 			}
 		}
@@ -160,14 +191,14 @@ TEST(short_inputs)
 	uint8_t buf[2];
 	int t, a, b, bad = 0;
 
-	for (t = 0; t < GVM_TARGET_NR; t++) {
+	for (t = 0; t < GVM_FORMAT_NR; t++) {
 		for (a = 0; a < 256 && bad < 5; a++) {
 			buf[0] = (uint8_t)a;
-			if (!check_input((enum gvm_target)t, buf, 1))
+			if (!check_input((enum gvm_format)t, buf, 1))
 				bad++;
 			for (b = 0; b < 256 && bad < 5; b += 7) {
 				buf[1] = (uint8_t)b;
-				if (!check_input((enum gvm_target)t, buf, 2))
+				if (!check_input((enum gvm_format)t, buf, 2))
 					bad++;
 			}
 		}
@@ -183,7 +214,7 @@ TEST(empty_and_long)
 	size_t size = 100000;
 	int t;
 
-	CHECK_EQ(gvm_decode(GVM_TARGET_MULTI_VM, NULL, 0, &s), 0);
+	CHECK_EQ(gvm_decode(GVM_FORMAT_MULTI_VM, NULL, 0, &s), 0);
 	CHECK_EQ(s.n, 2);
 	CHECK_EQ(s.cmds[0].kind, GVM_CMD_VM);
 	CHECK_EQ(s.cmds[0].range, 0x100000);
@@ -192,7 +223,7 @@ TEST(empty_and_long)
 	CHECK_EQ(s.cmds[1].flags, 0);
 	gvm_script_free(&s);
 
-	CHECK_EQ(gvm_decode(GVM_TARGET_SPLIT_MERGE, NULL, 0, &s), 0);
+	CHECK_EQ(gvm_decode(GVM_FORMAT_SPLIT_MERGE, NULL, 0, &s), 0);
 	CHECK_EQ(s.n, 4);
 	CHECK_EQ(s.cmds[0].kind, GVM_CMD_TWIN);
 	CHECK_EQ(s.cmds[1].kind, GVM_CMD_VM);
@@ -205,16 +236,16 @@ TEST(empty_and_long)
 	if (!big)
 		return;
 	memset(big, 0x55, size);
-	for (t = 0; t < GVM_TARGET_NR; t++) {
-		CHECK_EQ(gvm_decode((enum gvm_target)t, big, size, &s), 0);
+	for (t = 0; t < GVM_FORMAT_NR; t++) {
+		CHECK_EQ(gvm_decode((enum gvm_format)t, big, size, &s), 0);
 		CHECK_EQ(s.n, GVM_FUZZ_MAX_CMDS);
 		gvm_script_free(&s);
 	}
 	free(big);
 
 	/* Appends: what is already in @out stays. */
-	CHECK_EQ(gvm_decode(GVM_TARGET_LIFETIME, NULL, 0, &s), 0);
-	CHECK_EQ(gvm_decode(GVM_TARGET_LIFETIME, NULL, 0, &s), 0);
+	CHECK_EQ(gvm_decode(GVM_FORMAT_LIFETIME, NULL, 0, &s), 0);
+	CHECK_EQ(gvm_decode(GVM_FORMAT_LIFETIME, NULL, 0, &s), 0);
 	CHECK_EQ(s.n, 4);
 	gvm_script_free(&s);
 }
@@ -249,7 +280,7 @@ TEST(known_bytes)
 	struct gvm_script s = { 0 };
 	size_t i;
 
-	CHECK_EQ(gvm_decode(GVM_TARGET_MULTI_VM, in, sizeof(in), &s), 0);
+	CHECK_EQ(gvm_decode(GVM_FORMAT_MULTI_VM, in, sizeof(in), &s), 0);
 	CHECK_EQ(s.n, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < s.n && i < sizeof(want) / sizeof(want[0]); i++) {
 		CHECK(gvm_cmd_format(&s.cmds[i], line, sizeof(line)) > 0);
@@ -263,7 +294,7 @@ TEST(known_bytes)
 }
 
 /* Parse @text; encode it for @t; expect success, or exactly @want_err. */
-static void check_encode(enum gvm_target t, const char *text,
+static void check_encode(enum gvm_format t, const char *text,
 			 const char *want_err)
 {
 	struct gvm_script s = { 0 }, d = { 0 };
@@ -302,7 +333,7 @@ static void check_encode(enum gvm_target t, const char *text,
 TEST(encode_values)
 {
 	/* Grid, edge table and raw escapes, near 2^64 too. */
-	check_encode(GVM_TARGET_MULTI_VM,
+	check_encode(GVM_FORMAT_MULTI_VM,
 		     "vm 0 0x0 0x100000 reserve 0x80000 0x10000\n"
 		     "bo 0\n"
 		     "map 0 0xef000 0xf0000 0 0xfffffffffffff000\n"
@@ -310,7 +341,7 @@ TEST(encode_values)
 		     "unmap 0 0xffffffffffffffff 0x8000000000000000\n"
 		     "madvise 0 0x101000 0xfffffffffff00000\n"
 		     "prefetch 0 0x800 0x1\n", NULL);
-	check_encode(GVM_TARGET_SPLIT_MERGE,
+	check_encode(GVM_FORMAT_SPLIT_MERGE,
 		     "twin\n"
 		     "vm 0 0xfffffffffff00000 0xff000 reserve 0xfffffffffff10000 0x4000 resv_protected\n"
 		     "bo 0\nbo 1\n"
@@ -320,10 +351,10 @@ TEST(encode_values)
 		     "unmap 0 0xfffffffffff14000 0x1000\n"
 		     "madvise 0 0xfffffffffff0f000 0x100000\n"
 		     "prefetch 0 0xfffffffffffff000 0xffffffffffffffff\n", NULL);
-	check_encode(GVM_TARGET_LIFETIME,
+	check_encode(GVM_FORMAT_LIFETIME,
 		     "vm 0 0x0 0x100000\nbo 0\n"
 		     "map 0 0x3000 0x4000 0 0x5000\n", NULL);
-	check_encode(GVM_TARGET_FAULT,
+	check_encode(GVM_FORMAT_FAULT,
 		     "vm 0 0x0 0x100000\nvm 1 0x0 0x100000 immediate\n"
 		     "bo 0 private 1\n"
 		     "inject alloc 1\nmap 1 0x0 0x1000 0 0x0\n"
@@ -334,15 +365,15 @@ TEST(encode_values)
 
 TEST(encode_errors)
 {
-	const enum gvm_target mv = GVM_TARGET_MULTI_VM;
-	const enum gvm_target sm = GVM_TARGET_SPLIT_MERGE;
+	const enum gvm_format mv = GVM_FORMAT_MULTI_VM;
+	const enum gvm_format sm = GVM_FORMAT_SPLIT_MERGE;
 	char text[16384];
 	size_t n = 0;
 	int i;
 
-	check_encode(mv, "", "line 1: multi_vm_fuzzer scripts start with 'vm 0 ...'");
+	check_encode(mv, "", "line 1: multi_vm scripts start with 'vm 0 ...'");
 	check_encode(mv, "# c\n\nbo 0\n",
-		     "line 3: multi_vm_fuzzer scripts start with 'vm 0 ...'");
+		     "line 3: multi_vm scripts start with 'vm 0 ...'");
 	check_encode(mv, "vm 0 0x0 0x100000\nvm 2 0x0 0x100000\nvm 1 0x0 0x100000\nbo 0\n",
 		     "line 2: vm ids must be 0, 1, ... in order");
 	check_encode(mv, "vm 0 0x0 0x100000\nvm 1 0x0 0x200000\nbo 0\n",
@@ -359,38 +390,38 @@ TEST(encode_errors)
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nbo 1\nbo 2\nbo 3\nbo 4\nbo 5\n"
 		     "bo 6\nbo 7\nbo 8\n", "line 10: at most 8 objects");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\ndump 0\nvm 1 0x0 0x100000\n",
-		     "line 4: multi_vm_fuzzer creates VMs only at the start");
+		     "line 4: multi_vm creates VMs only at the start");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\ndump 0\nbo 1\n",
-		     "line 4: multi_vm_fuzzer creates objects only in the prologue, right after the VMs");
+		     "line 4: multi_vm creates objects only in the prologue, right after the VMs");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\ninject alloc 1\n",
-		     "line 3: multi_vm_fuzzer has no 'inject' command");
+		     "line 3: multi_vm has no 'inject' command");
 	check_encode(mv, "twin\nvm 0 0x0 0x100000\nbo 0\n",
-		     "line 1: multi_vm_fuzzer scripts start with 'vm 0 ...'");
-	check_encode(GVM_TARGET_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject alloc 17\n",
+		     "line 1: multi_vm scripts start with 'vm 0 ...'");
+	check_encode(GVM_FORMAT_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject alloc 17\n",
 		     "line 3: inject alloc N: N must be 1..16");
-	check_encode(GVM_TARGET_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject step 9\n",
+	check_encode(GVM_FORMAT_FAULT, "vm 0 0x0 0x100000\nbo 0\ninject step 9\n",
 		     "line 3: inject step N: N must be 1..8");
-	check_encode(GVM_TARGET_LIFETIME, "vm 0 0x0 0x100000\nbo 0\nmadvise 0 0x0 0x1000\n",
-		     "line 3: lifetime_fuzzer has no 'madvise' command");
+	check_encode(GVM_FORMAT_LIFETIME, "vm 0 0x0 0x100000\nbo 0\nmadvise 0 0x0 0x1000\n",
+		     "line 3: lifetime has no 'madvise' command");
 
 	check_encode(sm, "vm 0 0x0 0x100000\n",
-		     "line 1: split_merge_fuzzer scripts start with 'twin'");
+		     "line 1: split_merge scripts start with 'twin'");
 	check_encode(sm, "twin\nbo 0\n", "line 2: expected 'vm 0 ...' after 'twin'");
 	check_encode(sm, "twin\nvm 0 0x1000 0x100000\nbo 0\nbo 1\n",
 		     "line 2: window must be 0x0 0x100000 or 0xfffffffffff00000 0xff000");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000 immediate\nbo 0\nbo 1\n",
-		     "line 2: split_merge_fuzzer has no immediate VM");
+		     "line 2: split_merge has no immediate VM");
 	check_encode(sm, "twin\nvm 0 0xfffffffffff00000 0xff000 reserve 0x10000 0x4000\nbo 0\nbo 1\n",
 		     "line 2: reserve must be 0xfffffffffff10000 0x4000");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0\n", "line 4: expected 'bo 1'");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0 private 0\nbo 1\n",
-		     "line 3: split_merge_fuzzer objects have their own resv (no 'private')");
+		     "line 3: split_merge objects have their own resv (no 'private')");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0\nbo 1\nbo 2\n",
-		     "line 5: split_merge_fuzzer creates objects only in the prologue, right after the VMs");
+		     "line 5: split_merge creates objects only in the prologue, right after the VMs");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0\nbo 1\n\n# x\nobtain 0 0\n",
-		     "line 7: split_merge_fuzzer has no 'obtain' command");
+		     "line 7: split_merge has no 'obtain' command");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0\nbo 1\nvm 1 0x0 0x100000\nmap 1 0x0 0x1000 0 0x0\n",
-		     "line 5: split_merge_fuzzer creates VMs only at the start");
+		     "line 5: split_merge creates VMs only at the start");
 
 	/* Exactly the limit is fine, one more is not. */
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "vm 0 0x0 0x100000\nbo 0\n");
@@ -414,26 +445,26 @@ TEST(encode_malformed)
 	size_t size = 1;
 	char err[128];
 
-	CHECK_EQ(gvm_encode(GVM_TARGET_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
+	CHECK_EQ(gvm_encode(GVM_FORMAT_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
 	CHECK(!strcmp(err, "line 3: vm 2 was not created"));
 	CHECK(data == NULL);
 	CHECK_EQ(size, 0);
 
 	cmds[2].vm = 0;
 	cmds[2].bo = 1;		/* dump has no B */
-	CHECK_EQ(gvm_encode(GVM_TARGET_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
+	CHECK_EQ(gvm_encode(GVM_FORMAT_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
 	CHECK(!strcmp(err, "line 3: malformed dump command (flags 0x0 or unused fields set)"));
 
 	cmds[2].bo = 0;
 	cmds[2].line = 42;	/* a parsed command reports its own line */
 	cmds[2].kind = GVM_CMD_CLOSE;
 	cmds[2].bo = 5;
-	CHECK_EQ(gvm_encode(GVM_TARGET_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
+	CHECK_EQ(gvm_encode(GVM_FORMAT_MULTI_VM, &s, &data, &size, err, sizeof(err)), -1);
 	CHECK(!strcmp(err, "line 42: bo 5 was not created"));
 
-	CHECK_EQ(gvm_encode(GVM_TARGET_NR, &s, &data, &size, err, sizeof(err)), -1);
+	CHECK_EQ(gvm_encode(GVM_FORMAT_NR, &s, &data, &size, err, sizeof(err)), -1);
 	/* A NULL error buffer is allowed. */
-	CHECK_EQ(gvm_encode(GVM_TARGET_MULTI_VM, &s, &data, &size, NULL, 0), -1);
+	CHECK_EQ(gvm_encode(GVM_FORMAT_MULTI_VM, &s, &data, &size, NULL, 0), -1);
 }
 
 /* Read a whole file; NULL on failure. */
@@ -467,7 +498,7 @@ TEST(seeds_round_trip)
 	char dir[256], path[512], err[GVM_MAX_LINE + 256];
 	int t, nseeds;
 
-	for (t = 0; t < GVM_TARGET_NR; t++) {
+	for (t = 0; t < GVM_FORMAT_NR; t++) {
 		bool seen[GVM_CMD_NR] = { false }, any_seen[GVM_CMD_NR] = { false };
 		struct gvm_script probe = { 0 };
 		uint8_t buf[64], *pro = NULL;
@@ -476,8 +507,8 @@ TEST(seeds_round_trip)
 		DIR *d;
 		int k, j;
 
-		snprintf(dir, sizeof(dir), "corpus/%s/seeds",
-			 gvm_target_name((enum gvm_target)t));
+		snprintf(dir, sizeof(dir), "corpus/%s_fuzzer/seeds",
+			 gvm_format_name((enum gvm_format)t));
 		d = opendir(dir);
 		if (!d) {
 			fprintf(stderr, "%s: %s\n", dir, strerror(errno));
@@ -502,12 +533,12 @@ TEST(seeds_round_trip)
 			if (gvm_parse(path, text, len, &s, err, sizeof(err))) {
 				fprintf(stderr, "%s\n", err);
 				CHECK(!"seed does not parse");
-			} else if (gvm_encode((enum gvm_target)t, &s, &data, &size,
+			} else if (gvm_encode((enum gvm_format)t, &s, &data, &size,
 					      err, sizeof(err))) {
 				fprintf(stderr, "%s: %s\n", path, err);
 				CHECK(!"seed is not canonical");
 			} else {
-				CHECK_EQ(gvm_decode((enum gvm_target)t, data, size, &back), 0);
+				CHECK_EQ(gvm_decode((enum gvm_format)t, data, size, &back), 0);
 				if (!scripts_equal(&s, &back)) {
 					fprintf(stderr, "%s: round trip differs\n", path);
 					print_script("decoded", &back);
@@ -528,8 +559,8 @@ TEST(seeds_round_trip)
 		 * Which kinds can the decoder produce? The bare prologue's
 		 * bytes, then one record for every kind byte.
 		 */
-		CHECK_EQ(gvm_decode((enum gvm_target)t, NULL, 0, &probe), 0);
-		CHECK_EQ(gvm_encode((enum gvm_target)t, &probe, &pro, &pro_size,
+		CHECK_EQ(gvm_decode((enum gvm_format)t, NULL, 0, &probe), 0);
+		CHECK_EQ(gvm_encode((enum gvm_format)t, &probe, &pro, &pro_size,
 				    err, sizeof(err)), 0);
 		gvm_script_free(&probe);
 		CHECK(pro_size < sizeof(buf));
@@ -537,7 +568,7 @@ TEST(seeds_round_trip)
 			memset(buf, 0, sizeof(buf));
 			memcpy(buf, pro, pro_size);
 			buf[pro_size] = (uint8_t)k;
-			CHECK_EQ(gvm_decode((enum gvm_target)t, buf, pro_size + 1,
+			CHECK_EQ(gvm_decode((enum gvm_format)t, buf, pro_size + 1,
 					    &probe), 0);
 		}
 		free(pro);
@@ -547,7 +578,7 @@ TEST(seeds_round_trip)
 		for (k = 0; k < GVM_CMD_NR; k++) {
 			if (any_seen[k] && !seen[k]) {
 				fprintf(stderr, "%s: no seed has '%s'\n",
-					gvm_target_name((enum gvm_target)t),
+					gvm_format_name((enum gvm_format)t),
 					gvm_kind_name((enum gvm_kind)k));
 				CHECK(!"a command is not covered by the seeds");
 			}
@@ -555,6 +586,6 @@ TEST(seeds_round_trip)
 	}
 }
 
-TEST_MAIN(target_names, random_inputs, short_inputs, empty_and_long,
+TEST_MAIN(format_names, target_table, random_inputs, short_inputs, empty_and_long,
 	  known_bytes, encode_values, encode_errors, encode_malformed,
 	  seeds_round_trip)

@@ -14,6 +14,7 @@
 #include "fuzz/gvm_decode.h"
 #include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
+#include "fuzz/gvm_targets.h"
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -26,7 +27,7 @@ static void usage(FILE *f, const char *argv0)
 		"only its commands), as \"gpuvm_decode\" prints it.\n"
 		"\n"
 		"  -t, --target NAME  the fuzz target: ", argv0);
-	gvm_print_targets(f);
+	gvm_print_targets(f, true);
 	fprintf(f,
 		"\n"
 		"                     (the _fuzzer suffix may be left out)\n"
@@ -79,7 +80,8 @@ int main(int argc, char **argv)
 	char err[GVM_MAX_LINE + 256];
 	uint8_t *data = NULL;
 	size_t len = 0, size = 0;
-	int c, target, status;
+	const struct gvm_fuzz_target *t;
+	int c, status;
 	char *text;
 
 	while ((c = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
@@ -98,8 +100,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	target = gvm_target_from_arg(argv[0], target_arg, NULL);
-	if (target < 0)
+	t = gvm_fuzz_target_from_arg(argv[0], target_arg, true);
+	if (!t)
 		return 2;
 	if (optind != argc - 1) {
 		fprintf(stderr, "%s: expected exactly one script (or - for stdin)\n",
@@ -128,13 +130,13 @@ int main(int argc, char **argv)
 	}
 	free(text);
 
-	if (gvm_encode((enum gvm_target)target, &script, &data, &size, err,
+	if (gvm_encode((enum gvm_format)t->format, &script, &data, &size, err,
 		       sizeof(err))) {
 		/* Reasons about the script start "line N: ". */
 		status = strncmp(err, "line ", 5) ? 1 : 2;
 		if (status == 2)
 			fprintf(stderr, "%s: not a canonical %s script: %s\n",
-				name, gvm_target_name((enum gvm_target)target),
+				name, t->name,
 				err);
 		else
 			fprintf(stderr, "%s: %s\n", argv[0], err);
