@@ -1,93 +1,76 @@
 // SPDX-License-Identifier: MIT
-/* Differential runs on two backends; see gvm_diff.h. */
+/* Runs that compare executors in lockstep; see gvm_diff.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gvm_diff.h"
 
-/* One side: an executor printing into memory. */
-struct side {
-	const char *name;
-	struct gvm_exec *x;
-	FILE *out;
-	char *buf;
-	size_t len;
-	size_t seen;		/* bytes of buf already compared */
-};
-
 struct gvm_diff {
 	struct gvm_exec_opts o;
-	struct side s[2];
-	char label[2][512];
+	unsigned int n;
+	struct gvm_exec *x[GVM_DIFF_MAX_SIDES];
+	const char *name[GVM_DIFF_MAX_SIDES];
+	char label[GVM_DIFF_MAX_SIDES][512];
 	char why[512];
 };
 
-static int side_init(struct side *s, const struct gvm_exec_opts *opts,
-		     gvm_backend_create_fn *create, const char *name, char *label,
-		     size_t label_len)
-{
-	struct gvm_exec_opts o = *opts;
-
-	s->name = name;
-	s->out = open_memstream(&s->buf, &s->len);
-	if (!s->out)
-		return -1;
-	/* BUG: lines name the side they come from. */
-	snprintf(label, label_len, "%s [%s]", opts->name ? opts->name : "<script>", name);
-	o.out = s->out;
-	o.name = label;
-	o.backend = create;
-	s->x = gvm_exec_create(&o);
-	return s->x ? 0 : -1;
-}
-
-static void side_fini(struct side *s)
-{
-	gvm_exec_destroy(s->x);
-	if (s->out)
-		fclose(s->out);
-	free(s->buf);
-}
-
 struct gvm_diff *gvm_diff_create(const struct gvm_exec_opts *opts,
-				 gvm_backend_create_fn *a, const char *an,
-				 gvm_backend_create_fn *b, const char *bn)
+				 const struct gvm_side *sides, unsigned int n)
 {
-	struct gvm_diff *d = calloc(1, sizeof(*d));
+	struct gvm_diff *d;
+	unsigned int i;
 
+	if (n < 2 || n > GVM_DIFF_MAX_SIDES)
+		return NULL;
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
 	d->o = *opts;
-	if (side_init(&d->s[0], opts, a, an, d->label[0], sizeof(d->label[0])) ||
-	    side_init(&d->s[1], opts, b, bn, d->label[1], sizeof(d->label[1]))) {
-		gvm_diff_destroy(d);
-		return NULL;
+	d->n = n;
+	for (i = 0; i < n; i++) {
+		struct gvm_exec_opts o = *opts;
+
+		/* BUG: lines name the side they come from. */
+		snprintf(d->label[i], sizeof(d->label[i]), "%s [%s]",
+			 opts->name ? opts->name : "<script>", sides[i].name);
+		d->name[i] = sides[i].name;
+		/* The first side prints the run's output; they all print the same. */
+		if (i)
+			o.out = NULL;
+		o.name = d->label[i];
+		o.backend = sides[i].create;
+		o.backend_flags = sides[i].flags;
+		d->x[i] = gvm_exec_create(&o);
+		if (!d->x[i]) {
+			gvm_diff_destroy(d);
+			return NULL;
+		}
 	}
 	return d;
 }
 
 const char *gvm_diff_unsupported(struct gvm_diff *d, const struct gvm_cmd *c)
 {
-	int i;
+	unsigned int i;
 
 	/*
-	 * The two GPUVMs allocate differently, so the Nth allocation is not
-	 * the same one on both and failing it need not fail the same way.
-	 * A failed step compares: both must produce the same ops.
+	 * The sides allocate differently, so the Nth allocation is not the
+	 * same one on each and failing it need not fail the same way. A
+	 * failed step compares: each must produce the same ops.
 	 */
 	if (c->kind == GVM_CMD_INJECT && !(c->flags & GVM_F_STEP)) {
 		snprintf(d->why, sizeof(d->why),
 			 "%s and %s backends in lockstep: inject alloc cannot be compared:"
 			 " the two allocate differently, so the Nth allocation is not the"
 			 " same one on both (inject step can be)",
-			 d->s[0].name, d->s[1].name);
+			 d->name[0], d->name[1]);
 		return d->why;
 	}
-	for (i = 0; i < 2; i++) {
-		const char *why = gvm_exec_unsupported(d->s[i].x, c);
+	for (i = 0; i < d->n; i++) {
+		const char *why = gvm_exec_unsupported(d->x[i], c);
 
 		if (why) {
-			snprintf(d->why, sizeof(d->why), "%s backend: %s", d->s[i].name, why);
+			snprintf(d->why, sizeof(d->why), "%s backend: %s", d->name[i], why);
 			return d->why;
 		}
 	}
@@ -106,12 +89,12 @@ static bool same_vm_bo(const struct gvm_vm_bo_state *a, const struct gvm_vm_bo_s
 	       a->extobj == b->extobj && a->evict == b->evict && a->evicted == b->evicted;
 }
 
-/* Where VM @vm differs between the sides, or NULL. */
-static const char *state_diff(struct gvm_diff *d, uint32_t vm)
+/* Where VM @vm differs between the first side and side @k, or NULL. */
+static const char *state_diff(struct gvm_diff *d, unsigned int k, uint32_t vm)
 {
 	struct gvm_snapshot a, b;
-	int ra = gvm_exec_snapshot(d->s[0].x, vm, &a);
-	int rb = gvm_exec_snapshot(d->s[1].x, vm, &b);
+	int ra = gvm_exec_snapshot(d->x[0], vm, &a);
+	int rb = gvm_exec_snapshot(d->x[k], vm, &b);
 	size_t i;
 
 	if (ra || rb)
@@ -119,7 +102,7 @@ static const char *state_diff(struct gvm_diff *d, uint32_t vm)
 	if (a.nvas != b.nvas)
 		return "number of VAs";
 	for (i = 0; i < a.nvas; i++)
-		if (!same_map(&a.vas[i], &b.vas[i]))
+		if (!same_map(&a.vas[i], &b.vas[i]) || a.vas[i].invalidated != b.vas[i].invalidated)
 			return "a VA";
 	if (a.nvm_bos != b.nvm_bos)
 		return "number of vm_bos";
@@ -132,90 +115,112 @@ static const char *state_diff(struct gvm_diff *d, uint32_t vm)
 	return NULL;
 }
 
-/* This command's new output of side @i, as a string (in its buffer). */
-static const char *chunk(struct side *s, size_t *n)
+/* What side @k's last command printed, each line as "DIFF:     line". */
+static void print_side(struct gvm_diff *d, unsigned int k)
 {
-	fflush(s->out);
-	*n = s->len - s->seen;
-	return s->buf + s->seen;
-}
+	char *buf = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-static void print_chunk(FILE *f, const char *name, const char *p, size_t n)
-{
-	fprintf(f, "DIFF:   %s printed%s\n", name, n ? ":" : " nothing");
-	while (n) {
-		const char *nl = memchr(p, '\n', n);
-		size_t l = nl ? (size_t)(nl - p) + 1 : n;
-
-		fprintf(f, "DIFF:     %.*s%s", (int)l, p, nl ? "" : "\n");
-		p += l;
-		n -= l;
+	if (!f)
+		return;
+	gvm_exec_print_last(d->x[k], f);
+	fclose(f);
+	fprintf(d->o.err, "DIFF:   %s printed%s\n", d->name[k], len ? ":" : " nothing");
+	for (p = buf; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		fprintf(d->o.err, "DIFF:     %.*s\n", (int)(nl - p), p);
 	}
+	free(buf);
 }
 
-static void diff_header(struct gvm_diff *d, const struct gvm_cmd *c, const char *what)
+/* @c NULL: at the end of the script. */
+static void diff_header(struct gvm_diff *d, unsigned int k, const struct gvm_cmd *c,
+			const char *what)
 {
+	const char *name = d->o.name ? d->o.name : "<script>";
 	char text[GVM_MAX_LINE];
 
-	if (!d->o.err)
+	if (!c) {
+		fprintf(d->o.err, "DIFF: %s: at the end: %s and %s differ in %s\n", name,
+			d->name[0], d->name[k], what);
 		return;
+	}
 	if (gvm_cmd_format(c, text, sizeof(text)) < 0)
 		snprintf(text, sizeof(text), "%s", gvm_kind_name(c->kind));
-	fprintf(d->o.err, "DIFF: %s:%u: %s: %s and %s differ in %s\n",
-		d->o.name ? d->o.name : "<script>", c->line, text, d->s[0].name,
-		d->s[1].name, what);
+	fprintf(d->o.err, "DIFF: %s:%u: %s: %s and %s differ in %s\n", name, c->line, text,
+		d->name[0], d->name[k], what);
 }
 
-int gvm_diff_run(struct gvm_diff *d, const struct gvm_cmd *c)
+/* Every side's state against the first's; 1 at the first difference. */
+static int compare_states(struct gvm_diff *d, const struct gvm_cmd *c)
 {
-	const char *pa, *pb, *what;
-	size_t na, nb;
+	const char *what;
+	unsigned int k;
 	uint32_t vm;
-	int status;
 
-	status = gvm_exec_run(d->s[0].x, c) | gvm_exec_run(d->s[1].x, c);
-	pa = chunk(&d->s[0], &na);
-	pb = chunk(&d->s[1], &nb);
-	if (d->o.out)
-		fwrite(pa, 1, na, d->o.out);
-	if (status)
-		return 1;
-	if (na != nb || memcmp(pa, pb, na)) {
-		diff_header(d, c, "events");
-		if (d->o.err) {
-			print_chunk(d->o.err, d->s[0].name, pa, na);
-			print_chunk(d->o.err, d->s[1].name, pb, nb);
-		}
-		return 1;
-	}
-	d->s[0].seen = d->s[0].len;
-	d->s[1].seen = d->s[1].len;
-	for (vm = 0; vm < GVM_MAX_ID; vm++) {
-		what = state_diff(d, vm);
-		if (what) {
-			char buf[128];
+	for (k = 1; k < d->n; k++) {
+		for (vm = 0; vm < GVM_MAX_ID; vm++) {
+			what = state_diff(d, k, vm);
+			if (what) {
+				char buf[128];
 
-			snprintf(buf, sizeof(buf), "the state of vm%u: %s", vm, what);
-			diff_header(d, c, buf);
-			return 1;
+				snprintf(buf, sizeof(buf), "the state of vm%u: %s", vm, what);
+				if (d->o.err)
+					diff_header(d, k, c, buf);
+				return 1;
+			}
 		}
 	}
 	return 0;
 }
 
+int gvm_diff_run(struct gvm_diff *d, const struct gvm_cmd *c)
+{
+	unsigned int k;
+	int status = 0;
+
+	for (k = 0; k < d->n; k++)
+		status |= gvm_exec_run(d->x[k], c);
+	if (status)
+		return 1;
+	for (k = 1; k < d->n; k++) {
+		if (gvm_exec_same_last(d->x[0], d->x[k]))
+			continue;
+		if (d->o.err) {
+			diff_header(d, k, c, "events");
+			print_side(d, 0);
+			print_side(d, k);
+		}
+		return 1;
+	}
+	if (d->o.state_at_end && c->kind != GVM_CMD_DUMP)
+		return 0;
+	return compare_states(d, c);
+}
+
 int gvm_diff_finish(struct gvm_diff *d)
 {
-	/* Both first: the two backends may share an allocator. */
-	gvm_exec_release(d->s[0].x);
-	gvm_exec_release(d->s[1].x);
-	return gvm_exec_finish(d->s[0].x) | gvm_exec_finish(d->s[1].x);
+	int status = compare_states(d, NULL);
+	unsigned int k;
+
+	/* All first: the backends may share an allocator. */
+	for (k = 0; k < d->n; k++)
+		gvm_exec_release(d->x[k]);
+	for (k = 0; k < d->n; k++)
+		status |= gvm_exec_finish(d->x[k]);
+	return status;
 }
 
 void gvm_diff_destroy(struct gvm_diff *d)
 {
+	unsigned int k;
+
 	if (!d)
 		return;
-	side_fini(&d->s[0]);
-	side_fini(&d->s[1]);
+	for (k = 0; k < d->n; k++)
+		gvm_exec_destroy(d->x[k]);
 	free(d);
 }

@@ -20,10 +20,11 @@ struct gvm_exec_opts {
 	bool quiet_ops;		/* no "op" lines */
 	bool trace;		/* "> command" before each command's events */
 	gvm_backend_create_fn *backend;	/* NULL: lib/ (gvm_backend_lean_create) */
+	unsigned int backend_flags;	/* GVM_LEAN_CALLBACKS (gvm_backend.h) */
 	/*
-	 * Check the state (invariants, model, lifetimes, the twin's tree) only
-	 * in gvm_exec_finish() and after "dump"; errors, op shapes, the twin's
-	 * events and WARNs are still checked after every command.
+	 * Check the state (invariants, model, lifetimes) only in
+	 * gvm_exec_finish() and after "dump"; errors, op shapes and WARNs are
+	 * still checked after every command.
 	 */
 	bool state_at_end;
 	/*
@@ -77,6 +78,16 @@ const char *gvm_exec_unsupported(struct gvm_exec *x, const struct gvm_cmd *c);
  * -ENOMEM. @out is valid until the next call into the executor.
  */
 int gvm_exec_snapshot(struct gvm_exec *x, uint32_t vm, struct gvm_snapshot *out);
+
+/*
+ * gvm_exec_same_last() - whether @a and @b's last commands did the same:
+ * the same return value, events (ops, freed, validated) and answer of a
+ * lookup or lock. Dumps are states: compare snapshots.
+ */
+bool gvm_exec_same_last(const struct gvm_exec *a, const struct gvm_exec *b);
+
+/* The last command's events and answer as the output format prints them. */
+void gvm_exec_print_last(const struct gvm_exec *x, FILE *f);
 
 /* Free the executor; releases what is still alive if finish did not run. */
 void gvm_exec_destroy(struct gvm_exec *x);

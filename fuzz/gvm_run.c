@@ -1,36 +1,64 @@
 // SPDX-License-Identifier: MIT
-/* One executor or a differential pair; see gvm_run.h. */
+/* One executor, or several compared in lockstep; see gvm_run.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "gvm_diff.h"
 #include "gvm_run.h"
 
 struct gvm_run {
-	struct gvm_exec *x;	/* alone, or NULL */
-	struct gvm_diff *d;	/* lockstep, or NULL */
-	const char *name;
+	struct gvm_exec_opts o;
+	struct gvm_side be[2];	/* the backends; be[1].create NULL: one */
+	struct gvm_exec *x;	/* one side, or NULL */
+	struct gvm_diff *d;	/* several, or NULL */
+	bool started;		/* a command has run */
+	char names[2][64];	/* "<backend> callbacks" of the twins */
 	char why[512];
 };
+
+/*
+ * The sides: each backend, and with @twin each again through the
+ * callback path. One side is a plain executor.
+ */
+static int start(struct gvm_run *r, bool twin)
+{
+	struct gvm_side sides[GVM_DIFF_MAX_SIDES];
+	unsigned int n = 0, i;
+	struct gvm_exec_opts o = r->o;
+
+	gvm_exec_destroy(r->x);
+	gvm_diff_destroy(r->d);
+	r->x = NULL;
+	r->d = NULL;
+	for (i = 0; i < 2 && r->be[i].create; i++) {
+		sides[n++] = r->be[i];
+		if (!twin)
+			continue;
+		snprintf(r->names[i], sizeof(r->names[i]), "%s callbacks", r->be[i].name);
+		sides[n] = r->be[i];
+		sides[n].flags = GVM_LEAN_CALLBACKS;
+		sides[n++].name = r->names[i];
+	}
+	if (n == 1) {
+		o.backend = sides[0].create;
+		r->x = gvm_exec_create(&o);
+	} else {
+		r->d = gvm_diff_create(&o, sides, n);
+	}
+	return r->x || r->d ? 0 : -1;
+}
 
 struct gvm_run *gvm_run_create(const struct gvm_exec_opts *opts,
 			       gvm_backend_create_fn *a, const char *an,
 			       gvm_backend_create_fn *b, const char *bn)
 {
 	struct gvm_run *r = calloc(1, sizeof(*r));
-	struct gvm_exec_opts o = *opts;
 
 	if (!r)
 		return NULL;
-	r->name = an;
-	if (!a)
-		a = gvm_backend_lean_create;
-	if (b) {
-		r->d = gvm_diff_create(opts, a, an, b, bn);
-	} else {
-		o.backend = a;
-		r->x = gvm_exec_create(&o);
-	}
-	if (!r->x && !r->d) {
+	r->o = *opts;
+	r->be[0] = (struct gvm_side){ .create = a ? a : gvm_backend_lean_create, .name = an };
+	r->be[1] = (struct gvm_side){ .create = b, .name = bn };
+	if (start(r, false)) {
 		free(r);
 		return NULL;
 	}
@@ -46,7 +74,7 @@ const char *gvm_run_unsupported(struct gvm_run *r, const struct gvm_cmd *c)
 	why = gvm_exec_unsupported(r->x, c);
 	if (!why)
 		return NULL;
-	snprintf(r->why, sizeof(r->why), "%s backend: %s", r->name, why);
+	snprintf(r->why, sizeof(r->why), "%s backend: %s", r->be[0].name, why);
 	return r->why;
 }
 
@@ -74,6 +102,18 @@ size_t gvm_run_adapt(struct gvm_run *r, struct gvm_script *s)
 
 int gvm_run_cmd(struct gvm_run *r, const struct gvm_cmd *c)
 {
+	/*
+	 * "twin" is a script's first command (gvm_script_validate()): every
+	 * backend gets a twin driven through the callback path, compared
+	 * with it as backends are (gvm_diff.h).
+	 */
+	if (c->kind == GVM_CMD_TWIN && !r->started && start(r, true)) {
+		if (r->o.err)
+			fprintf(r->o.err, "%s: out of memory for the twins\n",
+				r->o.name ? r->o.name : "<script>");
+		return 1;
+	}
+	r->started = true;
 	return r->d ? gvm_diff_run(r->d, c) : gvm_exec_run(r->x, c);
 }
 
@@ -86,9 +126,7 @@ void gvm_run_destroy(struct gvm_run *r)
 {
 	if (!r)
 		return;
-	if (r->d)
-		gvm_diff_destroy(r->d);
-	else
-		gvm_exec_destroy(r->x);
+	gvm_diff_destroy(r->d);
+	gvm_exec_destroy(r->x);
 	free(r);
 }

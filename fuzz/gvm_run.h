@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What runs a command stream: one executor over one backend, or two in
- * lockstep (gvm_diff.h), behind the same calls. Shared by gpuvm-replay,
- * gpuvm-decode and the fuzz targets.
+ * What runs a command stream: one executor over one backend, or several
+ * compared in lockstep (gvm_diff.h), behind the same calls: two backends,
+ * and a script that starts with "twin" gets a twin of each driven through
+ * the callback path. Shared by gpuvm-replay, gpuvm-decode and the fuzz
+ * targets.
  */
 #ifndef GVM_RUN_H
 #define GVM_RUN_H
@@ -30,7 +32,10 @@ const char *gvm_run_unsupported(struct gvm_run *r, const struct gvm_cmd *c);
  */
 size_t gvm_run_adapt(struct gvm_run *r, struct gvm_script *s);
 
-/* As gvm_exec_run(), gvm_exec_finish(), gvm_exec_destroy(). */
+/*
+ * As gvm_exec_run(), gvm_exec_finish(), gvm_exec_destroy(); "twin" as
+ * the first command makes the twins.
+ */
 int gvm_run_cmd(struct gvm_run *r, const struct gvm_cmd *c);
 int gvm_run_finish(struct gvm_run *r);
 void gvm_run_destroy(struct gvm_run *r);
