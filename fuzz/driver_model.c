@@ -75,6 +75,7 @@ struct lean_vm {
 	struct lean *be;
 	uint32_t id;
 	bool open;			/* the caller's VM reference is held */
+	bool prealloc;			/* staged: vm_bos by obtain_prealloc */
 	struct list_head link;		/* in lean.vms until freed */
 	struct lean_held held[GVM_MAX_ID];
 };
@@ -712,6 +713,7 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 		flags |= DRM_GPUVM_RESV_PROTECTED;
 	vm->be = be;
 	vm->id = p->id;
+	vm->prealloc = p->prealloc;
 	vm->open = true;
 	drm_gpuvm_init(&vm->base, "gvm", flags, &be->drm, r_obj, p->start, p->range,
 		       p->reserve_addr, p->reserve_range, &vm_ops);
@@ -775,6 +777,26 @@ static int lock_request(struct drm_exec *exec, struct lean_vm *vm,
 	return ret;
 }
 
+/*
+ * The request's vm_bo on a staged VM, with the VM's resv and the object's
+ * (A1, A2) held. A driver that preallocates its vm_bos (panthor before
+ * immediate mode, vm "prealloc") creates one and hands it to
+ * obtain_prealloc, which drops it again if the VM already has one; before
+ * 7.0 that is allowed on staged VMs with A2 held (docs/semantics.md).
+ * The others obtain_locked.
+ */
+static struct drm_gpuvm_bo *obtain_staged(struct lean_vm *vm, struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *prealloc;
+
+	if (!GVM_HAS_STAGED_PREALLOC || !vm->prealloc)
+		return drm_gpuvm_bo_obtain_locked(&vm->base, obj);
+	prealloc = drm_gpuvm_bo_create(&vm->base, obj);
+	if (!prealloc)
+		return ERR_PTR(-ENOMEM);
+	return drm_gpuvm_bo_obtain_prealloc(prealloc);
+}
+
 static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_req *req)
 {
 	struct drm_gem_object *obj = req->map.gem.obj;
@@ -788,7 +810,7 @@ static int staged_map(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_map_
 	if (ret)
 		goto out;
 	if (obj) {
-		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, obj);
+		vm_bo = obtain_staged(vm, obj);
 		if (IS_ERR(vm_bo)) {
 			ret = PTR_ERR(vm_bo);
 			vm_bo = NULL;
@@ -834,7 +856,7 @@ static int staged_map_cb(struct lean *be, struct lean_vm *vm, struct drm_gpuvm_m
 	if (ret)
 		goto out;
 	if (obj) {
-		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, obj);
+		vm_bo = obtain_staged(vm, obj);
 		if (IS_ERR(vm_bo)) {
 			ret = PTR_ERR(vm_bo);
 			pool_drain(&pool);
@@ -1153,7 +1175,7 @@ static int lean_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gv
 		ret = lock_vm_and(&exec, vm, &bo->base);
 		if (ret)
 			return ret;
-		vm_bo = drm_gpuvm_bo_obtain_locked(&vm->base, &bo->base);
+		vm_bo = obtain_staged(vm, &bo->base);
 		if (!IS_ERR(vm_bo))
 			drm_gpuvm_bo_extobj_add(vm_bo);
 		drm_exec_fini(&exec);
@@ -1779,6 +1801,9 @@ static const char *lean_unsupported(struct gvm_backend *gbe, const struct gvm_cm
 	if (!GVM_HAS_IMMEDIATE_MODE && c->kind == GVM_CMD_VM && (c->flags & GVM_F_IMMEDIATE))
 		return "immediate mode (DRM_GPUVM_IMMEDIATE_MODE) with deferred vm_bo cleanup"
 		       " needs Linux 6.19+" DRIVER_ORIGIN;
+	if (!GVM_HAS_STAGED_PREALLOC && c->kind == GVM_CMD_VM && (c->flags & GVM_F_PREALLOC))
+		return "prealloc on a staged VM (drm_gpuvm_bo_obtain_prealloc outside immediate"
+		       " mode) is refused since Linux 7.0" DRIVER_ORIGIN;
 	if (!GVM_HAS_MADVISE && c->kind == GVM_CMD_MADVISE)
 		return "madvise (drm_gpuvm_madvise_ops_create) needs Linux 6.18+" DRIVER_ORIGIN;
 	return NULL;

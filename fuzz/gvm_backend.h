@@ -133,6 +133,7 @@ struct gvm_vm_params {
 	uint64_t reserve_addr, reserve_range;	/* range 0: none */
 	bool immediate;
 	bool resv_protected;
+	bool prealloc;		/* staged: vm_bos by create + obtain_prealloc */
 };
 
 /*

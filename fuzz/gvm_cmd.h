@@ -55,6 +55,7 @@ enum gvm_kind {
 #define GVM_F_FENCE		(1u << 11)	/* lock: add a fence with @usage */
 #define GVM_F_INVALID		(1u << 12)	/* invalidate: 1 (else 0) */
 #define GVM_F_OWN		(1u << 13)	/* lock, validate: the driver's own drm_exec loop */
+#define GVM_F_PREALLOC		(1u << 14)	/* vm: staged, vm_bos by obtain_prealloc (pre-7.0) */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the

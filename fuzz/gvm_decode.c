@@ -85,8 +85,10 @@ _Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
  * multi_vm_fuzzer, lifetime_fuzzer and fault_fuzzer share one prologue:
  *
  *	byte		VMs = 1 + b % 4
- *	byte per VM	bit 0 immediate, bit 1 resv_protected, bit 2 reserve;
- *			"vm V 0x0 0x100000 [reserve 0x80000 0x10000] ..."
+ *	byte per VM	bit 0 immediate, bit 1 resv_protected, bit 2 reserve,
+ *			bit 3 prealloc (without bit 0: immediate VMs always
+ *			preallocate); "vm V 0x0 0x100000 [reserve 0x80000
+ *			0x10000] ..."
  *	byte		objects = 1 + b % 8
  *	byte per object	p = b % (VMs + 1): 0 is "bo B" (own resv), else
  *			"bo B private (p - 1)"
@@ -351,6 +353,8 @@ static int decode_prologue(struct rd *r, struct ctx *c, struct gvm_script *out)
 		cmd.range = MV_RANGE;
 		if (f & 1)
 			cmd.flags |= GVM_F_IMMEDIATE;
+		else if (f & 8)
+			cmd.flags |= GVM_F_PREALLOC;
 		if (f & 2)
 			cmd.flags |= GVM_F_RESV_PROTECTED;
 		if (f & 4) {
@@ -628,6 +632,8 @@ static int encode_single(struct enc *e, size_t *next)
 	}
 	if (cmd->flags & GVM_F_IMMEDIATE)
 		return fail(e, 1, "%s has no immediate VM", e->c.t->name);
+	if (cmd->flags & GVM_F_PREALLOC)
+		return fail(e, 1, "%s has no prealloc VM", e->c.t->name);
 	if (cmd->flags & GVM_F_RESV_PROTECTED)
 		f |= 1;
 	if (cmd->flags & GVM_F_RESERVE) {
@@ -684,6 +690,8 @@ static int encode_multi(struct enc *e, size_t *next)
 			f |= 1;
 		if (cmd->flags & GVM_F_RESV_PROTECTED)
 			f |= 2;
+		if (cmd->flags & GVM_F_PREALLOC)
+			f |= 8;
 		if (cmd->flags & GVM_F_RESERVE) {
 			if (cmd->reserve_addr != MV_RES_ADDR ||
 			    cmd->reserve_range != MV_RES_RANGE)

@@ -523,6 +523,7 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 			.id = c->vm, .start = c->addr, .range = c->range,
 			.immediate = c->flags & GVM_F_IMMEDIATE,
 			.resv_protected = c->flags & GVM_F_RESV_PROTECTED,
+			.prealloc = c->flags & GVM_F_PREALLOC,
 		};
 
 		if (c->flags & GVM_F_RESERVE) {

@@ -189,8 +189,10 @@ static int parse_vm_options(struct pline *pl, struct gvm_cmd *c)
 			flag = GVM_F_IMMEDIATE;
 		else if (tok_is(pl, i, "resv_protected"))
 			flag = GVM_F_RESV_PROTECTED;
+		else if (tok_is(pl, i, "prealloc"))
+			flag = GVM_F_PREALLOC;
 		else
-			return fail(pl, "vm: unknown option '%.*s' (expected reserve, immediate or resv_protected)",
+			return fail(pl, "vm: unknown option '%.*s' (expected reserve, immediate, resv_protected or prealloc)",
 				    TOK(pl, i));
 		if (c->flags & flag)
 			return fail(pl, "vm: duplicate '%.*s'", TOK(pl, i));
@@ -503,6 +505,11 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 	}
 	st->any = true;
 	if (c->kind == GVM_CMD_VM) {
+		/* An immediate VM's driver always preallocates its vm_bos. */
+		if ((c->flags & GVM_F_PREALLOC) && (c->flags & GVM_F_IMMEDIATE)) {
+			snprintf(msg, msglen, "vm: prealloc is a staged VM's choice (immediate VMs always preallocate)");
+			return -1;
+		}
 		if (st->vm[c->vm]) {
 			snprintf(msg, msglen, "vm %" PRIu32 " created twice", c->vm);
 			return -1;

@@ -86,7 +86,7 @@ size_t gvm_run_adapt(struct gvm_run *r, struct gvm_script *s)
 		struct gvm_cmd c = s->cmds[i];
 
 		if (gvm_run_unsupported(r, &c) && c.kind == GVM_CMD_VM) {
-			c.flags &= ~GVM_F_IMMEDIATE;
+			c.flags &= ~(GVM_F_IMMEDIATE | GVM_F_PREALLOC);
 			changes++;
 		}
 		/* A VM is never dropped: later commands name it. */

@@ -25,8 +25,9 @@ struct gvm_run *gvm_run_create(const struct gvm_exec_opts *opts,
 const char *gvm_run_unsupported(struct gvm_run *r, const struct gvm_cmd *c);
 
 /*
- * Make @s runnable on @r, for fuzz inputs: an immediate VM the backend
- * refuses becomes a staged one, any other refused command is dropped
+ * Make @s runnable on @r, for fuzz inputs: a VM the backend refuses
+ * becomes a plain staged one (no immediate mode, no prealloc), any other
+ * refused command is dropped
  * (in lockstep also "inject alloc": the next command then runs without
  * it). The result is still a valid script. Return: the number of changes.
  */

@@ -90,6 +90,9 @@ TEST(format_canonical)
 				       GVM_F_RESV_PROTECTED,
 			      .reserve_addr = 0x8000, .reserve_range = 0x1000 };
 	CHECK(formats_as(&c, "vm 0 0x0 0x100000 reserve 0x8000 0x1000 immediate resv_protected"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_VM, .vm = 1, .range = 0x100000,
+			      .flags = GVM_F_RESV_PROTECTED | GVM_F_PREALLOC };
+	CHECK(formats_as(&c, "vm 1 0x0 0x100000 resv_protected prealloc"));
 	c = (struct gvm_cmd){ .kind = GVM_CMD_BO, .bo = 2,
 			      .flags = GVM_F_PRIVATE };
 	CHECK(formats_as(&c, "bo 2 private 0"));
