@@ -2,20 +2,37 @@
 /* The body of every fuzz target; see gvm_fuzz.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "gvm_decode.h"
 #include "gvm_fuzz.h"
 #include "gvm_run.h"
 
 /*
- * Inputs and commands this process ran, printed at exit when GVM_FUZZ_STATS
- * is set (bench/fuzz_exec_report's commands per second): exec/s alone
- * rewards short inputs.
+ * Inputs and commands this process ran, for commands per second
+ * (bench/fuzz_exec_report, bench/afl_exec_report): exec/s alone rewards
+ * short inputs. GVM_FUZZ_STATS set: printed to stderr at exit; set to a
+ * path (with a '/'): appended to that file every STATS_EVERY inputs and at
+ * exit, as lines to sum, for engines that run the target in processes
+ * they may kill (AFL++'s persistent mode) and hide its stderr.
  */
+#define STATS_EVERY	1000
 static unsigned long long stat_inputs, stat_cmds;
+static const char *stat_path;
 
 static void print_stats(void)
 {
-	fprintf(stderr, "gvm_fuzz_stats: inputs %llu commands %llu\n", stat_inputs, stat_cmds);
+	FILE *f;
+
+	if (!stat_path) {
+		fprintf(stderr, "gvm_fuzz_stats: inputs %llu commands %llu\n", stat_inputs, stat_cmds);
+		return;
+	}
+	f = fopen(stat_path, "a");
+	if (!f)
+		return;
+	fprintf(f, "gvm_fuzz_stats: inputs %llu commands %llu\n", stat_inputs, stat_cmds);
+	fclose(f);
+	stat_inputs = stat_cmds = 0;
 }
 
 static void count(size_t cmds)
@@ -23,12 +40,20 @@ static void count(size_t cmds)
 	static int want = -1;
 
 	if (want < 0) {
-		want = getenv("GVM_FUZZ_STATS") != NULL;
+		const char *v = getenv("GVM_FUZZ_STATS");
+
+		want = v != NULL;
+		if (v && strchr(v, '/'))
+			stat_path = v;
 		if (want && atexit(print_stats))
 			want = 0;
 	}
+	if (!want)
+		return;
 	stat_inputs++;
 	stat_cmds += cmds;
+	if (stat_path && stat_inputs == STATS_EVERY)
+		print_stats();
 }
 
 int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t size)
