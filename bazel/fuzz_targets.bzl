@@ -4,10 +4,12 @@ The C code reads fuzz/targets.def as an X-macro; Starlark cannot read a
 source file at load time, so this repository rule parses it once (and again
 whenever it changes) into @gvm_fuzz_targets//:targets.bzl:
 
-    FUZZ_TARGETS = [struct(name, input, a, b, check, ci), ...]
+    FUZZ_TARGETS = [struct(name, input, a, b, check, ci, corpus), ...]
 
 with every field the word of its column ("none" where the table says
-none), in the table's order.  A malformed row ends the fetch with one
+none), in the table's order, and corpus derived as tools/targets derives
+it: the folder under corpus/ the target starts from, <input>_fuzzer, or
+its own name for a target without input format.  A malformed row ends the fetch with one
 "fuzz_targets: fuzz/targets.def:N: ..." line.
 """
 
@@ -51,7 +53,8 @@ def _fuzz_targets_impl(rctx):
     rows = _parse(rctx.read(rctx.path(Label(_TABLE))))
     out = ["# Generated from fuzz/targets.def by bazel/fuzz_targets.bzl.", "FUZZ_TARGETS = ["]
     for row in rows:
-        out.append("    struct(%s)," % ", ".join(["%s = %r" % (c, row[c]) for c in _COLUMNS]))
+        corpus = row["name"] if row["input"] == "none" else row["input"] + "_fuzzer"
+        out.append("    struct(%s, corpus = %r)," % (", ".join(["%s = %r" % (c, row[c]) for c in _COLUMNS]), corpus))
     out.append("]")
     rctx.file("targets.bzl", "\n".join(out) + "\n")
     rctx.file("BUILD.bazel", "exports_files([\"targets.bzl\"])\n")

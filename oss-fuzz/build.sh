@@ -112,14 +112,13 @@ done
 # has a body of its own, fuzz/targets/<name>.c, and a corpus of its own.
 declare -A main_of=() corpus_of=()
 rows=()
-while read -r name input a b _rest; do
+while read -r name input a b _check _ci corpus; do
 	[[ $a == upstream || $b == upstream ]] && continue
 	rows+=("$name")
+	corpus_of[$name]=$corpus
 	if [[ $input == none ]]; then
-		corpus_of[$name]=$name
 		cc "fuzz/targets/$name.c" "$obj/$name.main.o"
 	else
-		corpus_of[$name]=${input}_fuzzer
 		cc fuzz/gvm_fuzz_main.c "$obj/$name.main.o" "-DGVM_FUZZ_NAME=$name"
 	fi
 	main_of[$name]=$obj/$name.main.o

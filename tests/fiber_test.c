@@ -7,6 +7,7 @@
  * cases run with the sanitizers told of every switch: a false report
  * there fails the test.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -174,6 +175,24 @@ TEST(overflow_hits_the_guard_page)
 	CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
 }
 
+/* Two fibers that each stop once at the bottom of a recursion, to the end. */
+static void run_two(bool interleaved)
+{
+	struct kcompat_fiber *f = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
+	struct kcompat_fiber *g = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
+	struct kcompat_fiber *order[4] = { f, f, g, g };
+	unsigned int i;
+
+	if (interleaved) {
+		order[1] = g;
+		order[2] = f;
+	}
+	for (i = 0; i < 4; i++)
+		kcompat_fiber_switch(order[i]);
+	kcompat_fiber_destroy(f);
+	kcompat_fiber_destroy(g);
+}
+
 /*
  * The sanitizers were told of every switch: run fibers in a child with
  * its stderr in a file, and find no complaint there (without the
@@ -193,27 +212,11 @@ TEST(sanitizers_follow_the_switches)
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		struct kcompat_fiber *f, *g;
-
 		dup2(fd, STDERR_FILENO);
 		main_fiber = kcompat_fiber_self();
-		f = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
-		g = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
 		/* One after the other, then interleaved. */
-		kcompat_fiber_switch(f);
-		kcompat_fiber_switch(f);
-		kcompat_fiber_switch(g);
-		kcompat_fiber_switch(g);
-		kcompat_fiber_destroy(f);
-		kcompat_fiber_destroy(g);
-		f = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
-		g = kcompat_fiber_create(run_deep, (void *)(uintptr_t)10, STACK);
-		kcompat_fiber_switch(f);
-		kcompat_fiber_switch(g);
-		kcompat_fiber_switch(f);
-		kcompat_fiber_switch(g);
-		kcompat_fiber_destroy(f);
-		kcompat_fiber_destroy(g);
+		run_two(false);
+		run_two(true);
 		fprintf(stderr, "%s", "");	/* an intercepted call after it all */
 		_exit(kcompat_fiber_self() == main_fiber ? 0 : 1);
 	}

@@ -16,13 +16,15 @@ fail() {
 	failed=$((failed + 1))
 }
 
-# The shipped table: as many lines as rows, six words each, unique names.
+# The shipped table: as many lines as rows, six words each and the
+# corpus, unique names.
 rows=$(grep -c '^GVM_FUZZ_TARGET(' "$table")
 out=$("$targets" --file "$table") || fail shipped "exit $?"
 if [ "$(printf '%s\n' "$out" | wc -l)" -ne "$rows" ] ||
-	printf '%s\n' "$out" | awk 'NF != 6 { bad = 1 } END { exit !bad }' ||
+	printf '%s\n' "$out" | awk 'NF != 7 || $7 != ($2 == "none" ? $1 : $2 "_fuzzer") { bad = 1 }
+		END { exit !bad }' ||
 	[ "$(printf '%s\n' "$out" | cut -d' ' -f1 | sort -u | wc -l)" -ne "$rows" ]; then
-	fail shipped "want $rows rows of 6 words with unique names, got:"
+	fail shipped "want $rows rows of 7 words (the corpus derived) with unique names, got:"
 	printf '%s\n' "$out" | sed 's/^/    /'
 else
 	echo "ok shipped ($rows rows)"

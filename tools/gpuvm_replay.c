@@ -14,6 +14,7 @@
 #include "fuzz/gvm_file.h"
 #include "fuzz/gvm_parse.h"
 #include "fuzz/gvm_run.h"
+#include "fuzz/gvm_targets.h"
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -40,33 +41,19 @@ static void usage(FILE *f, const char *argv0)
 		"support, or bad usage.\n", argv0);
 }
 
-/* The backends, by --backend name; "both" runs the first two. */
-static const struct {
-	const char *name;
-	gvm_backend_create_fn *create;
-} backends[] = {
-	{ "lean", gvm_backend_lean_create },
-	{ "upstream", gvm_backend_upstream_create },
-};
-
 /* Backend(s) for --backend=@name: 0, 2 on a bad name, -1 out of memory. */
 static int run_create(struct gvm_run **r, const char *name, const struct gvm_exec_opts *opts)
 {
-	size_t i;
+	gvm_backend_create_fn *create = gvm_backend_find(name);
 
-	if (!strcmp(name, "both")) {
-		*r = gvm_run_create(opts, backends[0].create, backends[0].name,
-				    backends[1].create, backends[1].name);
-		return *r ? 0 : -1;
-	}
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-		if (!strcmp(name, backends[i].name)) {
-			*r = gvm_run_create(opts, backends[i].create, backends[i].name,
-					    NULL, NULL);
-			return *r ? 0 : -1;
-		}
-	}
-	return 2;
+	if (!strcmp(name, "both"))
+		*r = gvm_run_create(opts, gvm_backend_find("lean"), "lean",
+				    gvm_backend_find("upstream"), "upstream");
+	else if (create)
+		*r = gvm_run_create(opts, create, name, NULL, NULL);
+	else
+		return 2;
+	return *r ? 0 : -1;
 }
 
 int main(int argc, char **argv)
