@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <kcompat/sched.h>
 #include <linux/bug.h>
 #include <linux/kcompat.h>
 #include <linux/lockdep.h>
@@ -125,6 +126,8 @@ void *kcompat_kmalloc(size_t size, gfp_t gfp, const char *file, int line)
 	struct alloc_hdr *h;
 
 	kcompat_might_alloc(gfp, file, line);
+	if (unlikely(kcompat_sched_on))
+		kcompat_sched_point(KCOMPAT_SP_ALLOC, NULL, NULL, file, line);
 	if (should_fail()) {
 		bump(&my_counters()->failed, 1);
 		return NULL;
@@ -163,6 +166,8 @@ void kcompat_kfree(const void *p, const char *file, int line)
 
 	if (!p)
 		return;
+	if (unlikely(kcompat_sched_on))
+		kcompat_sched_point(KCOMPAT_SP_FREE, p, NULL, file, line);
 	h = header_of(p);
 	if (!h)
 		return;

@@ -2,10 +2,12 @@
 /* Fences, and the fence-signalling annotations as lockdep sees them. */
 #include <linux/container_of.h>
 #include <errno.h>
+#include <kcompat/sched.h>
 #include <linux/bug.h>
 #include <linux/dma-fence.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
+#include "internal.h"
 
 static u64 fence_context_next = 1;
 
@@ -43,6 +45,7 @@ void dma_fence_put(struct dma_fence *fence)
 
 int dma_fence_signal(struct dma_fence *fence)
 {
+	kcompat_switch_point(KCOMPAT_SP_SIGNAL, fence);
 	if (!fence || READ_ONCE(fence->signaled))
 		return -EINVAL;
 	WRITE_ONCE(fence->signaled, true);
@@ -88,8 +91,14 @@ void kcompat_fence_might_wait(const char *file, int line)
 long kcompat_fence_wait(struct dma_fence *fence, bool intr, const char *file, int line)
 {
 	(void)intr;
+	if (unlikely(kcompat_sched_on))
+		kcompat_sched_point(KCOMPAT_SP_WAIT, fence, "fence", file, line);
 	kcompat_might_sleep(file, line);
 	kcompat_fence_might_wait(file, line);
+	/* Under the scheduler another thread may signal it; elsewhere none. */
+	if (unlikely(kcompat_sched_on) && kcompat_sched_current())
+		while (!dma_fence_is_signaled(fence))
+			kcompat_sched_wait_fence(fence, file, line);
 	if (WARN(!dma_fence_is_signaled(fence),
 		 "waiting for fence %llu:%llu, which nothing will signal (deadlock)",
 		 (unsigned long long)fence->context, (unsigned long long)fence->seqno))

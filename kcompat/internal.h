@@ -19,4 +19,13 @@ void kcompat_prime_lockdep(void);
 const struct kcompat_held_lock *kcompat_held_with(const struct kcompat_task *task,
 						  unsigned int flags);
 
+/*
+ * sched.c: block the running scheduler thread until @map is free, or
+ * @fence is signalled; the call site is the wait's, for deadlock reports.
+ * Only while kcompat_sched_on.
+ */
+struct dma_fence;
+void kcompat_sched_wait_lock(const struct lockdep_map *map, const char *file, int line);
+void kcompat_sched_wait_fence(const struct dma_fence *fence, const char *file, int line);
+
 #endif /* _KCOMPAT_INTERNAL_H */

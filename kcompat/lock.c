@@ -2,16 +2,22 @@
 /*
  * Mutexes, spinlocks and wound/wait mutexes: pthread mutexes that record
  * their owning task and report to lockdep (lockdep.c). Every misuse is a
- * counted WARN; none blocks forever or corrupts the lock.
+ * counted WARN; none blocks forever or corrupts the lock. Each operation
+ * is a switch point of the scheduler (sched.c), under which a lock held by
+ * another thread blocks the caller there rather than in pthreads (all its
+ * threads share one OS thread).
  */
 #include <errno.h>
+#include <kcompat/sched.h>
 #include <linux/kcompat.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/ww_mutex.h>
+#include "internal.h"
 
 static unsigned long ww_fail_nth;
+static unsigned long ww_stamp;	/* acquire contexts' ages: older is smaller */
 
 static const void *me(void)
 {
@@ -29,6 +35,20 @@ static void released(struct lockdep_map *map, const char *file, int line)
 {
 	WRITE_ONCE(map->owner, NULL);
 	kcompat_lock_release(map, file, line);
+}
+
+static void point(enum kcompat_sp op, struct lockdep_map *map, const char *file, int line)
+{
+	if (unlikely(kcompat_sched_on))
+		kcompat_sched_point(op, map, map->name, file, line);
+}
+
+/* Under the scheduler: wait for another thread to let go of @map. */
+static void wait_free(struct lockdep_map *map, const char *file, int line)
+{
+	if (unlikely(kcompat_sched_on))
+		while (READ_ONCE(map->owner))
+			kcompat_sched_wait_lock(map, file, line);
 }
 
 /* ---- mutex -------------------------------------------------------------- */
@@ -50,16 +70,19 @@ void mutex_destroy(struct mutex *lock)
 
 void kcompat_mutex_lock(struct mutex *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_LOCK, &lock->dep_map, file, line);
 	if (WARN(kcompat_lock_held_by_me(&lock->dep_map),
 		 "recursive locking of mutex %s (deadlock)", lock->dep_map.name))
 		return;
 	kcompat_might_sleep(file, line);
+	wait_free(&lock->dep_map, file, line);
 	pthread_mutex_lock(&lock->raw);
 	acquired(&lock->dep_map, false, NULL, file, line);
 }
 
 int kcompat_mutex_trylock(struct mutex *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_TRYLOCK, &lock->dep_map, file, line);
 	if (kcompat_lock_held_by_me(&lock->dep_map) || pthread_mutex_trylock(&lock->raw))
 		return 0;
 	acquired(&lock->dep_map, true, NULL, file, line);
@@ -68,6 +91,7 @@ int kcompat_mutex_trylock(struct mutex *lock, const char *file, int line)
 
 void kcompat_mutex_unlock(struct mutex *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_UNLOCK, &lock->dep_map, file, line);
 	if (WARN(!kcompat_lock_held_by_me(&lock->dep_map),
 		 "unlocking mutex %s, which this task does not hold", lock->dep_map.name))
 		return;
@@ -93,6 +117,7 @@ void spin_lock_destroy(spinlock_t *lock)
 
 void kcompat_spin_lock(spinlock_t *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_LOCK, &lock->dep_map, file, line);
 	if (WARN(kcompat_lock_held_by_me(&lock->dep_map),
 		 "recursive locking of spinlock %s (deadlock)", lock->dep_map.name))
 		return;
@@ -102,6 +127,7 @@ void kcompat_spin_lock(spinlock_t *lock, const char *file, int line)
 
 void kcompat_spin_unlock(spinlock_t *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_UNLOCK, &lock->dep_map, file, line);
 	if (WARN(!kcompat_lock_held_by_me(&lock->dep_map),
 		 "unlocking spinlock %s, which this task does not hold", lock->dep_map.name))
 		return;
@@ -132,6 +158,7 @@ void kcompat_ww_acquire_init(struct ww_acquire_ctx *actx, struct ww_class *ww_cl
 {
 	lockdep_init_map(&actx->dep_map, ww_class->acquire_name, &ww_class->acquire_key, 0);
 	actx->owner = me();
+	actx->stamp = ++ww_stamp;
 	actx->acquired = 0;
 	actx->done = false;
 	kcompat_lock_acquire(&actx->dep_map, false, NULL, file, line);
@@ -157,9 +184,21 @@ static void ww_acquired(struct ww_mutex *lock, struct ww_acquire_ctx *actx, bool
 		actx->acquired++;
 }
 
+/*
+ * Wait-die: a context that holds locks and would wait for an older one's
+ * lock backs off instead (its caller unlocks all and retries slowly).
+ */
+static bool must_back_off(const struct ww_mutex *lock, const struct ww_acquire_ctx *actx)
+{
+	const struct ww_acquire_ctx *holder = READ_ONCE(lock->ctx);
+
+	return actx && actx->acquired && holder && holder->stamp < actx->stamp;
+}
+
 int kcompat_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 			  const char *file, int line)
 {
+	point(KCOMPAT_SP_LOCK, &lock->base.dep_map, file, line);
 	if (kcompat_lock_held_by_me(&lock->base.dep_map)) {
 		if (actx && lock->ctx == actx)
 			return -EALREADY;
@@ -172,6 +211,12 @@ int kcompat_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 	/* Contention can only be simulated, and only with a context to back off. */
 	if (actx && ww_fail_nth && --ww_fail_nth == 0)
 		return -EDEADLK;
+	if (unlikely(kcompat_sched_on))
+		while (READ_ONCE(lock->base.dep_map.owner)) {
+			if (must_back_off(lock, actx))
+				return -EDEADLK;
+			kcompat_sched_wait_lock(&lock->base.dep_map, file, line);
+		}
 	pthread_mutex_lock(&lock->base.raw);
 	ww_acquired(lock, actx, false, file, line);
 	return 0;
@@ -180,10 +225,12 @@ int kcompat_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 void kcompat_ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 				const char *file, int line)
 {
+	point(KCOMPAT_SP_LOCK, &lock->base.dep_map, file, line);
 	if (WARN(kcompat_lock_held_by_me(&lock->base.dep_map),
 		 "ww_mutex_lock_slow on a lock already held"))
 		return;
 	kcompat_might_sleep(file, line);
+	wait_free(&lock->base.dep_map, file, line);
 	pthread_mutex_lock(&lock->base.raw);
 	ww_acquired(lock, actx, false, file, line);
 }
@@ -191,6 +238,7 @@ void kcompat_ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *ac
 bool kcompat_ww_mutex_trylock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 			      const char *file, int line)
 {
+	point(KCOMPAT_SP_TRYLOCK, &lock->base.dep_map, file, line);
 	if (kcompat_lock_held_by_me(&lock->base.dep_map) ||
 	    pthread_mutex_trylock(&lock->base.raw))
 		return false;
@@ -200,6 +248,7 @@ bool kcompat_ww_mutex_trylock(struct ww_mutex *lock, struct ww_acquire_ctx *actx
 
 void kcompat_ww_mutex_unlock(struct ww_mutex *lock, const char *file, int line)
 {
+	point(KCOMPAT_SP_UNLOCK, &lock->base.dep_map, file, line);
 	if (WARN(!kcompat_lock_held_by_me(&lock->base.dep_map),
 		 "unlocking reservation %s, which this task does not hold",
 		 lock->base.dep_map.name))

@@ -47,9 +47,10 @@ void kcompat_fiber_switch(struct kcompat_fiber *to);
 bool kcompat_fiber_done(const struct kcompat_fiber *f);
 
 /*
- * kcompat_fiber_destroy() - free @f and its stack. @f must be done, or
- * never have run (a started fiber's frames would be lost unwound), and
- * must not be a thread's own fiber. NULL is ignored.
+ * kcompat_fiber_destroy() - free @f and its stack. @f must not be running
+ * nor be a thread's own fiber. One switched out before it was done (a
+ * deadlocked thread) loses its frames unwound: what only they referenced
+ * leaks. NULL is ignored.
  */
 void kcompat_fiber_destroy(struct kcompat_fiber *f);
 

@@ -68,8 +68,9 @@ void kcompat_fence_end_signalling(bool cookie, const char *file, int line);
 /*
  * Waiting for a fence: a might_sleep() point, and dma_fence_map taken for
  * writing, so a wait under a lock the signalling path takes is a cycle.
- * Nothing signals a fence behind the caller's back here: waiting for one
- * that is not signalled would never return, and is a WARN instead.
+ * Outside the scheduler nothing signals a fence behind the caller's back:
+ * waiting for one that is not signalled would never return, and is a WARN
+ * instead. A scheduler thread blocks until another thread signals it.
  */
 void kcompat_fence_might_wait(const char *file, int line);
 long kcompat_fence_wait(struct dma_fence *fence, bool intr, const char *file, int line);

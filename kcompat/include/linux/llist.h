@@ -2,13 +2,14 @@
 /*
  * Lock-free singly linked LIFO (the kernel's llist): any number of
  * producers push with a compare-and-swap, a consumer detaches the whole
- * chain at once.
+ * chain at once. Both are switch points of the scheduler.
  */
 #ifndef _KCOMPAT_LINUX_LLIST_H
 #define _KCOMPAT_LINUX_LLIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <kcompat/sched.h>
 #include <linux/compiler.h>
 #include <linux/container_of.h>
 
@@ -46,7 +47,10 @@ static inline bool llist_empty(const struct llist_head *head)
 /* Returns true if the list was empty before the push. */
 static inline bool llist_add(struct llist_node *node, struct llist_head *head)
 {
-	struct llist_node *first = __atomic_load_n(&head->first, __ATOMIC_RELAXED);
+	struct llist_node *first;
+
+	kcompat_switch_point(KCOMPAT_SP_LLIST_ADD, head);
+	first = __atomic_load_n(&head->first, __ATOMIC_RELAXED);
 
 	do {
 		node->next = first;
@@ -57,6 +61,7 @@ static inline bool llist_add(struct llist_node *node, struct llist_head *head)
 
 static inline struct llist_node *llist_del_all(struct llist_head *head)
 {
+	kcompat_switch_point(KCOMPAT_SP_LLIST_DEL_ALL, head);
 	return __atomic_exchange_n(&head->first, NULL, __ATOMIC_ACQUIRE);
 }
 

@@ -3,13 +3,16 @@
  * Saturating reference counts. As in the kernel, an increment from zero
  * (use after free), an overflow and a decrement below zero are WARNs, and
  * the counter then saturates so the object is leaked rather than freed
- * twice. Tests and the fuzzers treat each such WARN as a finding.
+ * twice. Tests and the fuzzers treat each such WARN as a finding. Every
+ * increment and decrement is a switch point of the scheduler
+ * (<kcompat/sched.h>); reads and sets are not.
  */
 #ifndef _KCOMPAT_LINUX_REFCOUNT_H
 #define _KCOMPAT_LINUX_REFCOUNT_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <kcompat/sched.h>
 #include <linux/bug.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -35,7 +38,10 @@ void kcompat_refcount_bad(refcount_t *r, int old, const char *what);
 
 static inline void refcount_inc(refcount_t *r)
 {
-	int old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
+	int old;
+
+	kcompat_switch_point(KCOMPAT_SP_GET, r);
+	old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
 
 	if (unlikely(old <= 0 || old == INT_MAX))
 		kcompat_refcount_bad(r, old, old ? "saturated" : "addition on 0; use-after-free");
@@ -43,7 +49,10 @@ static inline void refcount_inc(refcount_t *r)
 
 static inline bool refcount_inc_not_zero(refcount_t *r)
 {
-	int old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
+	int old;
+
+	kcompat_switch_point(KCOMPAT_SP_TRYGET, r);
+	old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
 
 	do {
 		if (!old)
@@ -58,7 +67,10 @@ static inline bool refcount_inc_not_zero(refcount_t *r)
 /* Returns true when the count dropped to zero: the caller frees. */
 static inline bool refcount_dec_and_test(refcount_t *r)
 {
-	int old = __atomic_fetch_sub(&r->refs, 1, __ATOMIC_RELEASE);
+	int old;
+
+	kcompat_switch_point(KCOMPAT_SP_PUT, r);
+	old = __atomic_fetch_sub(&r->refs, 1, __ATOMIC_RELEASE);
 
 	if (old == 1) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -75,8 +87,10 @@ static inline bool refcount_dec_and_test(refcount_t *r)
  */
 static inline bool refcount_dec_not_one(refcount_t *r)
 {
-	int old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
+	int old;
 
+	kcompat_switch_point(KCOMPAT_SP_PUT, r);
+	old = __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
 	while (old > 1) {
 		if (__atomic_compare_exchange_n(&r->refs, &old, old - 1, true,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED))

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Wound/wait mutexes, reduced to what dma_resv and drm_exec need. Locking
- * one a context already holds returns -EALREADY, as in the kernel. Real
- * contention between threads blocks instead of wounding; -EDEADLK comes
- * only from fault injection (kcompat_ww_fail_nth()), which is how the
- * retry loops of drm_exec users are exercised.
+ * one a context already holds returns -EALREADY, as in the kernel.
+ * -EDEADLK comes from fault injection (kcompat_ww_fail_nth()), and under
+ * the scheduler (<kcompat/sched.h>) from contention: a context holding
+ * locks that would wait for an older context's lock backs off (wait-die).
+ * Contention between OS threads blocks.
  *
  * For lockdep, as in the kernel: every mutex of a ww_class is one lock
  * class, an acquire context is a lock of a second class held from
@@ -33,6 +34,7 @@ struct ww_class {
 struct ww_acquire_ctx {
 	struct lockdep_map dep_map;
 	const void *owner;
+	unsigned long stamp;	/* its age among contexts: older is smaller */
 	unsigned int acquired;
 	bool done;
 };
