@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fibers on ucontext, with the sanitizers told of every switch; see
- * <kcompat/fiber.h>. A switch saves and restores the signal mask
- * (swapcontext): a system call each, the price of staying on libc's
- * documented interface (bench/README.md has the cost).
+ * Fibers, with the sanitizers told of every switch; see <kcompat/fiber.h>.
+ * The registers are fiber_ctx.c's business (bench/README.md has the cost
+ * of a switch).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 #include <kcompat/fiber.h>
+#include "fiber_ctx.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -28,7 +27,7 @@
 #endif
 
 struct kcompat_fiber {
-	ucontext_t ctx;
+	struct fiber_ctx ctx;
 	kcompat_fiber_fn *fn;
 	void *arg;
 	void *map;			/* stack mapping, guard page first; NULL: a thread's own */
@@ -172,8 +171,7 @@ static __attribute__((noreturn)) void finish(struct kcompat_fiber *f)
 	running = to;
 	asan_leave(f, to, true);
 	tsan_switch(to->tsan);
-	setcontext(&to->ctx);
-	abort();	/* setcontext() returns only on failure */
+	fiber_ctx_jump(&to->ctx);
 }
 
 /* Every fiber's first frame: the fiber that switched to it is its caller. */
@@ -184,31 +182,6 @@ static void trampoline(void)
 	asan_arrive(f, f->caller);
 	f->fn(f->arg);
 	finish(f);
-}
-
-/*
- * @f's first context: trampoline() on its stack. Apart, since getcontext()
- * returns twice and the caller's locals must not live across it.
- */
-static int start_context(struct kcompat_fiber *f)
-{
-	if (getcontext(&f->ctx))
-		return -1;
-	f->ctx.uc_stack.ss_sp = (void *)f->stack;
-	f->ctx.uc_stack.ss_size = f->stack_size;
-	f->ctx.uc_link = NULL;
-	makecontext(&f->ctx, trampoline, 0);
-	/*
-	 * makecontext() has put the stack in the registers; the switches
-	 * read no uc_stack. ASan's swapcontext interceptor does: it clears
-	 * the shadow of the whole stack it names on every switch, which
-	 * costs tens of microseconds a switch and forgets the redzones of
-	 * the frames suspended there. The fiber annotations tell ASan all
-	 * it needs, so name none.
-	 */
-	f->ctx.uc_stack.ss_sp = NULL;
-	f->ctx.uc_stack.ss_size = 0;
-	return 0;
 }
 
 struct kcompat_fiber *kcompat_fiber_create(kcompat_fiber_fn *fn, void *arg, size_t stack_size)
@@ -230,7 +203,8 @@ struct kcompat_fiber *kcompat_fiber_create(kcompat_fiber_fn *fn, void *arg, size
 	}
 	/* The stack grows down, towards the guard. */
 	f->stack = (char *)f->map + page;
-	if (mprotect(f->map, page, PROT_NONE) || start_context(f)) {
+	if (mprotect(f->map, page, PROT_NONE) ||
+	    fiber_ctx_init(&f->ctx, (void *)f->stack, f->stack_size, trampoline)) {
 		munmap(f->map, f->map_size);
 		free(f);
 		return NULL;
@@ -249,8 +223,7 @@ void kcompat_fiber_switch(struct kcompat_fiber *to)
 	running = to;
 	asan_leave(from, to, false);
 	tsan_switch(to->tsan);
-	if (swapcontext(&from->ctx, &to->ctx))
-		abort();
+	fiber_ctx_switch(&from->ctx, &to->ctx);
 	/*
 	 * Back on @from. Where from is not recorded: only a thread's own
 	 * stack is learnt on arrival, when it first starts a fiber.

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <fenv.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,5 +239,36 @@ TEST(sanitizers_follow_the_switches)
 }
 
 /* The sanitizers warn once per process: the child must switch first. */
+/*
+ * The floating-point control state is the fiber's own, as the ABI makes it
+ * callee-saved: a rounding mode set in one fiber is not seen in another,
+ * and is still set when the fiber comes back.
+ */
+static int mode_seen_in_fiber;
+
+static void rounds_up(void *arg)
+{
+	(void)arg;
+	fesetround(FE_UPWARD);
+	kcompat_fiber_switch(main_fiber);
+	mode_seen_in_fiber = fegetround();
+}
+
+TEST(floating_point_modes_are_per_fiber)
+{
+	struct kcompat_fiber *f = kcompat_fiber_create(rounds_up, NULL, STACK);
+
+	main_fiber = kcompat_fiber_self();
+	CHECK(f != NULL);
+	CHECK_EQ(fegetround(), FE_TONEAREST);
+	kcompat_fiber_switch(f);
+	CHECK_EQ(fegetround(), FE_TONEAREST);
+	kcompat_fiber_switch(f);
+	CHECK(kcompat_fiber_done(f));
+	CHECK_EQ(mode_seen_in_fiber, FE_UPWARD);
+	CHECK_EQ(fegetround(), FE_TONEAREST);
+	kcompat_fiber_destroy(f);
+}
+
 TEST_MAIN(sanitizers_follow_the_switches, switches_run_in_order, frames_survive_switches,
-	  overflow_hits_the_guard_page)
+	  overflow_hits_the_guard_page, floating_point_modes_are_per_fiber)
