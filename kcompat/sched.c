@@ -517,6 +517,9 @@ static void where(const struct event *e, char *out, size_t size)
 			break;
 		}
 	}
+	/* Bazel's builds name sources from the execution root */
+	if (pick && !strncmp(pick, "/proc/self/cwd/", 15))
+		pick += 15;
 	if (pick)
 		snprintf(out, size, "%s", pick);
 }

@@ -10,6 +10,7 @@
  * signals.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
@@ -18,6 +19,10 @@
 #include <linux/ww_mutex.h>
 #include <kcompat/sched.h>
 #include "test.h"
+
+/* Sanitizer runtimes symbolize return addresses for the trace. */
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
+	__attribute__((weak));
 
 static char order[128];
 static size_t norder;
@@ -497,6 +502,46 @@ TEST(the_same_schedule_gives_the_same_trace)
 	CHECK(h1 != h3);
 }
 
+/*
+ * A trace names each point's thread, operation and object, and where it
+ * was reached: a lock's call site, and for a reference (whose point sits
+ * in an inline header) the caller's line, symbolized in sanitizer builds.
+ */
+TEST(the_trace_says_who_did_what_where)
+{
+	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	mutex_init(&m);
+	CHECK_EQ(RUN_WITH(recs, hold_m, want_m), 0);
+	f = open_memstream(&text, &len);
+	CHECK(f != NULL);
+	kcompat_sched_print_trace(f, 64);
+	fclose(f);
+	kcompat_sched_fini();
+	mutex_destroy(&m);
+	CHECK(strstr(text, "T1 A              lock            &m") != NULL);
+	CHECK(strstr(text, "-- decision 2: preempt T1, run T2") != NULL);
+	CHECK(strstr(text, "T2 B              lock            &m") != NULL);
+	CHECK(strstr(text, "tests/sched_test.c:") != NULL);
+	free(text);
+
+	kref_init(&ref);
+	CHECK_EQ(RUN_FREE(steps_a), 0);
+	f = open_memstream(&text, &len);
+	kcompat_sched_print_trace(f, 1);
+	fclose(f);
+	kcompat_sched_fini();
+	if (__sanitizer_symbolize_pc)
+		CHECK(strstr(text, " tests/sched_test.c:") && strstr(text, "steps_a"));
+	else
+		CHECK(strstr(text, "pc 0x") != NULL);
+	CHECK(strstr(text, "T1 A              put") != NULL);
+	free(text);
+}
+
 TEST(outside_a_schedule_nothing_switches)
 {
 	kref_init(&ref);
@@ -513,4 +558,4 @@ TEST_MAIN(without_records_each_runs_to_the_end, a_record_preempts_at_its_decisio
 	  ww_mutexes_back_off_instead_of_deadlocking,
 	  a_fence_wait_blocks_until_another_thread_signals, a_condition_wait_wakes_when_it_holds,
 	  signalling_context_is_per_thread, the_same_schedule_gives_the_same_trace,
-	  outside_a_schedule_nothing_switches)
+	  the_trace_says_who_did_what_where, outside_a_schedule_nothing_switches)
