@@ -134,6 +134,12 @@ struct gvm_vm_params {
 	bool immediate;
 	bool resv_protected;
 	bool prealloc;		/* staged: vm_bos by create + obtain_prealloc */
+	/*
+	 * The driver's ioctl lets empty ranges through to GPUVM, asking only
+	 * drm_gpuvm_range_valid() (nouveau's VM_BIND); other VMs refuse them
+	 * first, as xe and panthor do.
+	 */
+	bool empty_ok;
 };
 
 /*

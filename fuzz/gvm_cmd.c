@@ -26,7 +26,7 @@ struct kind_info {
 
 static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_VM]		= { "vm", GVM_F_RESERVE | GVM_F_IMMEDIATE |
-				    GVM_F_RESV_PROTECTED | GVM_F_PREALLOC,
+				    GVM_F_RESV_PROTECTED | GVM_F_PREALLOC | GVM_F_EMPTY_OK,
 				    U_VM | U_ADDR | U_RANGE },
 	[GVM_CMD_BO]		= { "bo", GVM_F_PRIVATE, U_BO },
 	[GVM_CMD_MAP]		= { "map", GVM_F_NO_BO,
@@ -213,6 +213,8 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 			put(&f, " resv_protected");
 		if (cmd->flags & GVM_F_PREALLOC)
 			put(&f, " prealloc");
+		if (cmd->flags & GVM_F_EMPTY_OK)
+			put(&f, " empty_ok");
 		break;
 	case GVM_CMD_BO:
 		put(&f, " %" PRIu32, cmd->bo);

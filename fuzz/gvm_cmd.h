@@ -17,7 +17,7 @@
 #define GVM_MAX_LINE		4096
 
 enum gvm_kind {
-	GVM_CMD_VM,		/* vm V start range [reserve addr range] [immediate] [resv_protected] */
+	GVM_CMD_VM,		/* vm V start range [reserve addr range] [immediate] [resv_protected] [prealloc] [empty_ok] */
 	GVM_CMD_BO,		/* bo B [private V] */
 	GVM_CMD_MAP,		/* map V addr range B|- offset */
 	GVM_CMD_UNMAP,		/* unmap V addr range */
@@ -56,6 +56,7 @@ enum gvm_kind {
 #define GVM_F_INVALID		(1u << 12)	/* invalidate: 1 (else 0) */
 #define GVM_F_OWN		(1u << 13)	/* lock, validate: the driver's own drm_exec loop */
 #define GVM_F_PREALLOC		(1u << 14)	/* vm: staged, vm_bos by obtain_prealloc (pre-7.0) */
+#define GVM_F_EMPTY_OK		(1u << 15)	/* vm: the ioctl passes empty ranges on to GPUVM (nouveau) */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the

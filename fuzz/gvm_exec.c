@@ -524,6 +524,7 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 			.immediate = c->flags & GVM_F_IMMEDIATE,
 			.resv_protected = c->flags & GVM_F_RESV_PROTECTED,
 			.prealloc = c->flags & GVM_F_PREALLOC,
+			.empty_ok = c->flags & GVM_F_EMPTY_OK,
 		};
 
 		if (c->flags & GVM_F_RESERVE) {
@@ -766,8 +767,12 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	    !(want == GVM_MODEL_EITHER && (!ret || ret == -ENOMEM))) {
 		const char *g = errno_name(-ret), *w = errno_name(-want);
 
-		bug(x, "model", "%s returned %s, want %s", gvm_kind_name(c->kind),
-		    ret ? (g ? g : "?") : "success", want ? (w ? w : "?") : "success");
+		bug(x, "model", "%s returned %s, want %s%s", gvm_kind_name(c->kind),
+		    ret ? (g ? g : "?") : "success", want ? (w ? w : "?") : "success",
+		    /* Upstream accepts an empty range: docs/upstream-findings.md 5. */
+		    !ret && !c->range && (c->kind == GVM_CMD_MAP || c->kind == GVM_CMD_UNMAP ||
+					  c->kind == GVM_CMD_MADVISE) ?
+		    " (an empty range: docs/upstream-findings.md 5)" : "");
 	}
 	if (!ret && c->kind == GVM_CMD_LOOKUP)
 		check_lookup(x, c, &x->scratch->res.lookup);

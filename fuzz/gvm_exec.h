@@ -43,8 +43,11 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
  * gvm_exec_run() - run one command
  *
  * The command must be valid for the script so far (gvm_script_validate()).
- * Return: 0, or 1 for a finding (BUG: lines already written); after a
- * finding the executor must only be finished or destroyed.
+ * Return: 0, or 1 for a finding (BUG: lines already written; then 1 for
+ * every later command too). After a finding the executor may run on
+ * (gpuvm-replay --keep-going), to show what follows from it: the checks
+ * then hold the backend to a model it may no longer match, and a backend
+ * left broken by the finding may fault.
  */
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
 

@@ -191,8 +191,10 @@ static int parse_vm_options(struct pline *pl, struct gvm_cmd *c)
 			flag = GVM_F_RESV_PROTECTED;
 		else if (tok_is(pl, i, "prealloc"))
 			flag = GVM_F_PREALLOC;
+		else if (tok_is(pl, i, "empty_ok"))
+			flag = GVM_F_EMPTY_OK;
 		else
-			return fail(pl, "vm: unknown option '%.*s' (expected reserve, immediate, resv_protected or prealloc)",
+			return fail(pl, "vm: unknown option '%.*s' (expected reserve, immediate, resv_protected, prealloc or empty_ok)",
 				    TOK(pl, i));
 		if (c->flags & flag)
 			return fail(pl, "vm: duplicate '%.*s'", TOK(pl, i));

@@ -271,7 +271,8 @@ static bool ck_vas(struct ck *ck, struct drm_gpuvm *gpuvm, bool *seen_kernel)
 			return fail(ck, 3, VA_FMT " points to vm %p", VA_ARG(va), (void *)va->vm);
 		if (add_overflows(va->va.addr, va->va.range))
 			return fail(ck, 4, VA_FMT " wraps past 2^64", VA_ARG(va));
-		if (!UPSTREAM_QUIRKS && !va->va.range)
+		/* Even where the quirks let one in: docs/upstream-findings.md 5. */
+		if (!va->va.range)
 			return fail(ck, 4, "VA at 0x%llx has zero range",
 				    (unsigned long long)va->va.addr);
 		if (!kernel && !va_in_vm(gpuvm, va))

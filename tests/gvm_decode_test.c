@@ -385,6 +385,9 @@ TEST(encode_errors)
 		     "line 5: at most 4 VMs");
 	check_encode(mv, "vm 0 0x0 0x100000\ndump 0\n",
 		     "line 2: expected 'bo 0' after the VMs");
+	/* Not decoded: an empty_ok VM would run what the others do (gvm_decode.c). */
+	check_encode(mv, "vm 0 0x0 0x100000\nvm 1 0x0 0x100000 empty_ok\nbo 0\n",
+		     "line 2: multi_vm has no empty_ok VM");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 1\nbo 0\n",
 		     "line 2: bo ids must be 0, 1, ... in order");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nbo 1\nbo 2\nbo 3\nbo 4\nbo 5\n"
@@ -411,6 +414,8 @@ TEST(encode_errors)
 		     "line 2: window must be 0x0 0x100000 or 0xfffffffffff00000 0xff000");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000 immediate\nbo 0\nbo 1\n",
 		     "line 2: split_merge has no immediate VM");
+	check_encode(sm, "twin\nvm 0 0x0 0x100000 empty_ok\nbo 0\nbo 1\n",
+		     "line 2: split_merge has no empty_ok VM");
 	check_encode(sm, "twin\nvm 0 0xfffffffffff00000 0xff000 reserve 0x10000 0x4000\nbo 0\nbo 1\n",
 		     "line 2: reserve must be 0xfffffffffff10000 0x4000");
 	check_encode(sm, "twin\nvm 0 0x0 0x100000\nbo 0\n", "line 4: expected 'bo 1'");

@@ -93,6 +93,9 @@ TEST(format_canonical)
 	c = (struct gvm_cmd){ .kind = GVM_CMD_VM, .vm = 1, .range = 0x100000,
 			      .flags = GVM_F_RESV_PROTECTED | GVM_F_PREALLOC };
 	CHECK(formats_as(&c, "vm 1 0x0 0x100000 resv_protected prealloc"));
+	c = (struct gvm_cmd){ .kind = GVM_CMD_VM, .vm = 2, .range = 0x100000,
+			      .flags = GVM_F_RESV_PROTECTED | GVM_F_PREALLOC | GVM_F_EMPTY_OK };
+	CHECK(formats_as(&c, "vm 2 0x0 0x100000 resv_protected prealloc empty_ok"));
 	c = (struct gvm_cmd){ .kind = GVM_CMD_BO, .bo = 2,
 			      .flags = GVM_F_PRIVATE };
 	CHECK(formats_as(&c, "bo 2 private 0"));
@@ -253,6 +256,10 @@ static const struct gvm_cmd rt_cmds[] = {
 	  .reserve_addr = 0, .reserve_range = 0 },
 	{ .kind = GVM_CMD_VM, .vm = 6, .range = 0x10,
 	  .flags = GVM_F_IMMEDIATE | GVM_F_RESV_PROTECTED },
+	{ .kind = GVM_CMD_VM, .vm = 7, .range = 0x10, .flags = GVM_F_EMPTY_OK },
+	{ .kind = GVM_CMD_VM, .vm = 8, .range = 0x10,
+	  .flags = GVM_F_IMMEDIATE | GVM_F_RESERVE | GVM_F_EMPTY_OK,
+	  .reserve_addr = 0x4, .reserve_range = 0x4 },
 	{ .kind = GVM_CMD_VM, .vm = 63, .addr = 0x8000, .range = 0xff000,
 	  .flags = GVM_F_RESERVE | GVM_F_IMMEDIATE | GVM_F_RESV_PROTECTED,
 	  .reserve_addr = 0x8000, .reserve_range = 0x1000 },
@@ -329,6 +336,7 @@ TEST(round_trip)
 	bool seen[GVM_CMD_NR] = { false };
 	size_t i, j, off = 0;
 	uint32_t vm_flags = 0;
+	bool empty_ok = false;
 
 	/* One script: format every command, one per line. */
 	for (i = 0; i < N_RT; i++) {
@@ -341,14 +349,17 @@ TEST(round_trip)
 		off += (size_t)n;
 		text[off++] = '\n';
 		seen[rt_cmds[i].kind] = true;
-		if (rt_cmds[i].kind == GVM_CMD_VM)
-			vm_flags |= 1u << rt_cmds[i].flags;
+		if (rt_cmds[i].kind == GVM_CMD_VM) {
+			vm_flags |= 1u << (rt_cmds[i].flags & 7);
+			empty_ok |= rt_cmds[i].flags & GVM_F_EMPTY_OK;
+		}
 	}
 	text[off] = '\0';
 	/* twin may only come first and excludes inject: see twin_round_trip. */
 	for (i = 0; i < GVM_CMD_NR; i++)
 		CHECK(seen[i] || i == GVM_CMD_TWIN);
-	CHECK_EQ(vm_flags, 0xff);	/* all 8 vm flag combinations */
+	CHECK_EQ(vm_flags, 0xff);	/* all 8 combinations of the first 3 vm flags */
+	CHECK(empty_ok);
 
 	CHECK_EQ(parse_str(text, &s), 0);
 	CHECK_EQ(s.n, N_RT);
@@ -605,6 +616,7 @@ static const struct err_case err_cases[] = {
 	{ "vm 0 0 1\nvm 1 0 1 immediate immediate\n", 2, "vm: duplicate 'immediate'" },
 	{ "vm 0 0 1 resv_protected resv_protected\n", 1, "vm: duplicate 'resv_protected'" },
 	{ "vm 0 0 1 reserve 0 1 immediate reserve 0 1\n", 1, "vm: duplicate 'reserve'" },
+	{ "vm 0 0 1 empty_ok prealloc empty_ok\n", 1, "vm: duplicate 'empty_ok'" },
 	/* bytes */
 	{ "vm 0 0 1\n\n\n\n\n\n\n\n\n\nbo 1\a\n", 11, "control byte 0x07" },
 	{ "vm 0 0\r1\n", 1, "control byte 0x0d" },

@@ -4,7 +4,10 @@
  * and against //lib:gpuvm_upstream_quirks (GPUVM_UPSTREAM_QUIRKS defined),
  * so both sides of every documented difference are pinned down.
  */
+#include <errno.h>
+#include <string.h>
 #include <drm/drm_gpuvm.h>
+#include <drm/drm_gpuvm_check.h>
 #include "fixture.h"
 #include "test.h"
 
@@ -105,4 +108,30 @@ TEST(bo_for_each_va_walks_its_argument)
 #endif
 }
 
-TEST_MAIN(zero_range, find_prev_next_sides, wrapping_lookup, bo_for_each_va_walks_its_argument)
+/*
+ * A VA of range 0 breaks an invariant whatever lets it in: upstream's
+ * insert does (docs/upstream-findings.md 5), and both checkers, lib/'s and
+ * upstream/check.c, must say so.
+ */
+TEST(zero_length_va_is_a_violation)
+{
+	struct drm_gpuva a, b, z = { .va = { 0x50, 0 } };
+	struct drm_gpuvm *vm = vm_with_two_vas(&a, &b);
+	char msg[256];
+	int ret;
+
+	CHECK(drm_gpuvm_check(vm, msg, sizeof(msg)));
+	/* A tree that refuses it (the finding fixed) fails here, and only here. */
+	ret = drm_gpuva_insert(vm, &z);
+	CHECK_EQ(ret, QUIRKS ? 0 : -EINVAL);
+	if (!ret) {
+		CHECK(!drm_gpuvm_check(vm, msg, sizeof(msg)));
+		CHECK(strstr(msg, "zero range"));
+		drm_gpuva_remove(&z);
+	}
+	CHECK(drm_gpuvm_check(vm, msg, sizeof(msg)));
+	teardown(vm, &a, &b);
+}
+
+TEST_MAIN(zero_range, find_prev_next_sides, wrapping_lookup, bo_for_each_va_walks_its_argument,
+	  zero_length_va_is_a_violation)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace,
-# --backend. ERA_HEADER is the upstream tree's gvm_upstream_era.h: what
-# the upstream backend must refuse depends on the tree's API era.
+# --backend, --keep-going. ERA_HEADER is the upstream tree's
+# gvm_upstream_era.h: what the upstream backend must refuse depends on the
+# tree's API era.
 # Usage: replay_cli_test.sh REPLAY_BINARY ERA_HEADER
 set -u
 
@@ -88,6 +89,28 @@ expect inject_alloc_lean 0 '^error ENOMEM$' '' -- --backend=lean "$tmp/a.gvm"
 expect inject_alloc_upstream 0 '^error ENOMEM$' '' -- --backend=upstream "$tmp/a.gvm"
 printf 'vm 0 0x0 0x10000\nbo 1\nmap 0 0x0 0x2000 1 0x0\ninject step 1\nunmap 0 0x0 0x2000\n' >"$tmp/st.gvm"
 expect inject_step_both 0 '^error EIO$' '' -- --backend=both "$tmp/st.gvm"
+
+# A finding ends the run at its command; --keep-going runs the rest, and
+# a clean script the same either way. The finding: an empty map inside a
+# mapping on a VM whose driver lets empty ranges through, which lib/
+# refuses (clean) and upstream turns into a zero-length VA
+# (docs/upstream-findings.md 5; a tree that fixes it runs clean too).
+expect keep_going_clean 0 '^op map 0x0 0x2000 bo1 0x0$' '' -- -K "$tmp/s.gvm"
+printf 'vm 0 0x0 0x10000 empty_ok\nbo 1\nmap 0 0x0 0x2000 1 0x0\nmap 0 0x1000 0x0 1 0x1000\ndump 0\n' >"$tmp/k.gvm"
+expect keep_going_lean 0 '^dump vm0$' '' -- --keep-going --backend=lean "$tmp/k.gvm"
+"$replay" --backend=upstream "$tmp/k.gvm" </dev/null >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 1 ]; then
+	if grep -q '^dump vm0$' "$tmp/out"; then
+		echo "FAIL stop_at_finding: ran past the finding at line 4"
+		failed=$((failed + 1))
+	else
+		echo "ok stop_at_finding"
+		passed=$((passed + 1))
+	fi
+	expect keep_going_finding 1 '^dump vm0$' '^BUG: .*:5: invariant: ' -- -K --backend=upstream "$tmp/k.gvm"
+else
+	expect keep_going_fixed_tree 0 '^dump vm0$' '' -- -K --backend=upstream "$tmp/k.gvm"
+fi
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

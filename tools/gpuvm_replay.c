@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ static void usage(FILE *f, const char *argv0)
 		"  -k, --known-findings  look past upstream's known findings\n"
 		"                      (docs/upstream-findings.md) where the driver\n"
 		"                      model recognises them, as the fuzz targets do\n"
+		"  -K, --keep-going    run the rest of the script after a finding, to see\n"
+		"                      what follows from it (later BUG: lines may be\n"
+		"                      consequences of the first)\n"
 		"  -q, --quiet         do not print \"op\" lines\n"
 		"  -t, --trace         print each command (\"> cmd\") before its events\n"
 		"  -h, --help          this text\n"
@@ -61,6 +65,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "known-findings", no_argument, NULL, 'k' },
+		{ "keep-going", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -73,15 +78,19 @@ int main(int argc, char **argv)
 	char err[GVM_MAX_LINE + 256];
 	size_t len = 0, i;
 	int c, status = 0;
+	bool keep_going = false;
 	char *text;
 
-	while ((c = getopt_long(argc, argv, "b:kqth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:kKqth", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backend = optarg;
 			break;
 		case 'k':
 			opts.known_findings = true;
+			break;
+		case 'K':
+			keep_going = true;
 			break;
 		case 'q':
 			opts.quiet_ops = true;
@@ -136,10 +145,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (i = 0; i < script.n && !status; i++)
-		status = gvm_run_cmd(r, &script.cmds[i]);
-	if (!status)
-		status = gvm_run_finish(r);
+	for (i = 0; i < script.n && (!status || keep_going); i++)
+		status |= gvm_run_cmd(r, &script.cmds[i]);
+	if (!status || keep_going)
+		status |= gvm_run_finish(r);
 	fflush(stdout);
 	gvm_run_destroy(r);
 	gvm_script_free(&script);
