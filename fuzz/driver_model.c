@@ -27,82 +27,7 @@
  * Every call either succeeds or leaves the state exactly as it was: all
  * allocations come before the first change, and failed steps are undone.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <linux/dma-fence.h>
-#include <linux/kcompat.h>
-#include <linux/slab.h>
-#include <drm/drm_drv.h>
-#include <drm/drm_gpuvm.h>
-#include <drm/drm_gpuvm_check.h>
-#include "gvm_api.h"
-#include "gvm_backend.h"
-#include "gvm_cmd.h"
-
-#ifdef GVM_DRIVER_UPSTREAM
-#include <gvm_upstream_era.h>
-#define DRIVER_NAME	"upstream"
-#define DRIVER_ORIGIN	" (this tree: " GVM_UPSTREAM_ORIGIN ")"
-#define DRIVER_CREATE	gvm_backend_upstream_create
-#else
-#define DRIVER_NAME	"lean"
-#define DRIVER_ORIGIN	""
-#define DRIVER_CREATE	gvm_backend_lean_create
-#endif
-
-struct lean;
-
-struct lean_bo {
-	struct drm_gem_object base;
-	struct lean *be;
-	uint32_t id;
-	bool handle;			/* the caller's handle reference is held */
-	struct drm_gem_object *r_obj;	/* resv owner we reference, if private */
-	uint32_t priv_vm;		/* with @r_obj: the id of the VM it belongs to */
-	struct list_head link;		/* in lean.bos until freed */
-	unsigned int pins;		/* one per vm_bo of an immediate VM (under resv) */
-};
-
-/* Caller-held references on one vm_bo. */
-struct lean_held {
-	struct drm_gpuvm_bo *vm_bo;
-	unsigned int count;
-};
-
-struct lean_vm {
-	struct drm_gpuvm base;
-	struct lean *be;
-	uint32_t id;
-	bool open;			/* the caller's VM reference is held */
-	bool prealloc;			/* staged: vm_bos by obtain_prealloc */
-	bool empty_ok;			/* the ioctl passes empty ranges on (nouveau) */
-	struct list_head link;		/* in lean.vms until freed */
-	struct lean_held held[GVM_MAX_ID];
-};
-
-struct lean {
-	struct gvm_backend base;
-	/* The device every VM and object is created on; VMs hold references. */
-	struct drm_device drm;
-	bool drm_released;
-	struct list_head vms, bos;
-	size_t nvms, nbos;
-	bool callbacks;			/* staged binds through sm_step callbacks */
-	bool known;			/* GVM_KNOWN_FINDINGS */
-	unsigned int fail_step;		/* armed: that step of the next bind fails */
-	/* The running validate's memory pressure (lean_validate()). */
-	struct {
-		struct lean_bo *fail, *evict;
-		unsigned int calls;
-	} pressure;
-	/* snapshot buffers, reused */
-	struct gvm_map *vas;
-	size_t vas_cap;
-	struct gvm_vm_bo_state vm_bos[GVM_MAX_ID];
-	uint32_t *zombies;
-	size_t zombies_cap;
-};
+#include "driver_model.h"
 
 /* The most VAs one request can need: madvise makes two MAPs and two REMAPs. */
 #define POOL_MAX	6
@@ -249,6 +174,7 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 	emit(vm->be, &ev);
 	list_del(&vm->link);
 	vm->be->nvms--;
+	mutex_destroy(&vm->lock);
 	kfree(vm);
 }
 
@@ -535,13 +461,14 @@ static void evict_for_room(struct lean_bo *bo)
 static int vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
 {
 	struct lean_bo *bo = to_bo(vm_bo->obj);
+	struct lean_vm *vm = to_vm(vm_bo->vm);
 	struct lean *be = bo->be;
 	struct gvm_event ev = { .kind = GVM_EV_VALIDATED, .id = bo->id };
 
 	(void)exec;
-	if (be->pressure.calls++ == 0 && be->pressure.evict)
-		evict_for_room(be->pressure.evict);
-	if (bo == be->pressure.fail)
+	if (vm->pressure.calls++ == 0 && vm->pressure.evict)
+		evict_for_room(vm->pressure.evict);
+	if (bo == vm->pressure.fail)
 		return -ENOMEM;
 	emit(be, &ev);
 	drm_gpuvm_bo_evict(vm_bo, false);
@@ -678,11 +605,6 @@ static void unlock_resvs(struct ww_acquire_ctx *ctx, struct dma_resv *vm_resv,
 
 /* ---- backend calls -------------------------------------------------------------------- */
 
-static struct lean *to_lean(struct gvm_backend *be)
-{
-	return container_of(be, struct lean, base);
-}
-
 static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p,
 			  struct gvm_be_vm **out)
 {
@@ -717,6 +639,7 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 	vm->prealloc = p->prealloc;
 	vm->empty_ok = p->empty_ok;
 	vm->open = true;
+	mutex_init(&vm->lock);
 	drm_gpuvm_init(&vm->base, "gvm", flags, &be->drm, r_obj, p->start, p->range,
 		       p->reserve_addr, p->reserve_range, &vm_ops);
 	drm_gem_object_put(r_obj);
@@ -1314,7 +1237,6 @@ static int own_lock(struct drm_exec *exec, struct drm_gpuvm *gpuvm, bool by_rang
 static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *fail,
 			 struct gvm_be_bo *evict, bool own)
 {
-	struct lean *be = to_lean(gbe);
 	struct lean_vm *vm = (struct lean_vm *)hvm;
 	struct drm_gpuvm_exec vm_exec = {
 		.vm = &vm->base,
@@ -1325,20 +1247,21 @@ static int lean_validate(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct 
 	struct dma_fence *fence;
 	int ret;
 
+	(void)gbe;
 	if (own)
 		ret = own_lock(exec, &vm->base, false, 0, 0, NULL, 0, 1);
 	else
 		ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		return ret;
-	be->pressure.fail = (struct lean_bo *)fail;
-	be->pressure.evict = (struct lean_bo *)evict;
-	be->pressure.calls = 0;
+	vm->pressure.fail = (struct lean_bo *)fail;
+	vm->pressure.evict = (struct lean_bo *)evict;
+	vm->pressure.calls = 0;
 	if (own)
 		ret = drm_gpuvm_validate(&vm->base, exec);
 	else
 		ret = drm_gpuvm_exec_validate(&vm_exec);
-	be->pressure.fail = be->pressure.evict = NULL;
+	vm->pressure.fail = vm->pressure.evict = NULL;
 	/* A job's fence on everything locked, as a submit would add. */
 	fence = ret ? NULL : kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (fence) {
@@ -1601,6 +1524,7 @@ static void lean_vm_destroy(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 	struct drm_gpuva *va;
 	unsigned int i;
 
+	vm->dead = true;	/* under vm->lock: commands that looked it up stop */
 	drm_gpuvm_get(gpuvm);
 	/*
 	 * From the first VA each time: one exact unmap can take out more than
@@ -1819,6 +1743,7 @@ static void lean_destroy(struct gvm_backend *gbe)
 		drm_dev_put(&be->drm);
 	free(be->vas);
 	free(be->zombies);
+	mutex_destroy(&be->handles);
 	if (--backends == 0)
 		kcompat_warn_set_hook(NULL);
 	free(be);
@@ -1879,6 +1804,7 @@ static const struct gvm_backend_ops lean_ops = {
 	.alloc_fail_nth = lean_alloc_fail_nth,
 	.alloc_live = lean_alloc_live,
 	.unsupported = lean_unsupported,
+	.threads = &DRIVER_THREADS_OPS,
 };
 
 static void drm_release(struct drm_device *drm)
@@ -1904,6 +1830,7 @@ struct gvm_backend *DRIVER_CREATE(const struct gvm_sink *sink, unsigned int flag
 	be->known = flags & GVM_KNOWN_FINDINGS;
 	INIT_LIST_HEAD(&be->vms);
 	INIT_LIST_HEAD(&be->bos);
+	mutex_init(&be->handles);
 	drm_dev_init(&be->drm, &drm_driver, NULL);
 	/*
 	 * The first backend starts a run (a script, a fuzz input): a fresh

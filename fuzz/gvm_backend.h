@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "gvm_cmd.h"
 
 struct gvm_backend;
@@ -142,10 +143,61 @@ struct gvm_vm_params {
 	bool empty_ok;
 };
 
+/* A preemption of a schedule: at decision @step, run thread @thread (<kcompat/sched.h>). */
+struct gvm_sched_record {
+	unsigned long step;
+	unsigned int thread;
+};
+
+/*
+ * What running commands on threads needs of a backend: the driver's
+ * prologue and epilogue of an ioctl, and the scheduler of the kernel
+ * environment the backend's GPUVM runs on (each backend has its own).
+ */
+struct gvm_threads_ops {
+	/*
+	 * The handle table's lock (an idr's): a command looks its VM and
+	 * object up and takes references under it, close and destroy take
+	 * the handles out under it, so no lookup meets a freed object.
+	 */
+	void (*handles_lock)(struct gvm_backend *be);
+	void (*handles_unlock)(struct gvm_backend *be);
+	/* References a command holds from its lookup to its end. */
+	void (*vm_get)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	void (*vm_put)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	void (*bo_get)(struct gvm_backend *be, struct gvm_be_bo *bo);
+	void (*bo_put)(struct gvm_backend *be, struct gvm_be_bo *bo);
+	/*
+	 * The driver's VM lock around a command's work on @vm (xe's vm->lock,
+	 * nouveau's uvmm mutex, panthor's op_lock), taken for every command
+	 * that names a VM, threads or not. -ENOENT, unlocked, if @vm was
+	 * destroyed since its lookup.
+	 */
+	int (*vm_enter)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	void (*vm_leave)(struct gvm_backend *be, struct gvm_be_vm *vm);
+
+	/* kcompat_sched_*() of the backend's environment; @recs are copied. */
+	int (*sched_init)(struct gvm_backend *be, const struct gvm_sched_record *recs, size_t n);
+	int (*sched_spawn)(struct gvm_backend *be, const char *name, void (*fn)(void *arg),
+			   void *arg);
+	int (*sched_run)(struct gvm_backend *be);
+	void (*sched_fini)(struct gvm_backend *be);
+	/* The running thread, 0 outside any. */
+	unsigned int (*sched_current)(struct gvm_backend *be);
+	unsigned long (*sched_decisions)(struct gvm_backend *be);
+	/* The records that preempted, up to @max; how many there were. */
+	size_t (*sched_applied)(struct gvm_backend *be, struct gvm_sched_record *out, size_t max);
+	/* The last @last switch points (kcompat_sched_print_trace()). */
+	void (*sched_print_trace)(struct gvm_backend *be, FILE *f, unsigned int last);
+	/* Every switch point as reached, on @f (NULL: off; kcompat_sched_set_log()). */
+	void (*sched_log)(struct gvm_backend *be, FILE *f);
+};
+
 /*
  * Every int-returning operation returns 0 or a negative errno; on error the
  * backend's state must be exactly as before the call (the fault fuzzer
- * checks this). -ENOENT is never returned: the executor handles closed ids.
+ * checks this). -ENOENT is returned only by threads->vm_enter(): the
+ * executor handles closed ids.
  */
 struct gvm_backend_ops {
 	const char *name;
@@ -239,6 +291,8 @@ struct gvm_backend_ops {
 	 * backend that would give a wrong answer for it.
 	 */
 	const char *(*unsupported)(struct gvm_backend *be, const struct gvm_cmd *c);
+
+	const struct gvm_threads_ops *threads;
 };
 
 struct gvm_backend {

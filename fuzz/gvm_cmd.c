@@ -22,33 +22,35 @@ struct kind_info {
 	const char *name;
 	uint32_t flags;		/* GVM_F_* allowed */
 	uint32_t uses;		/* U_* always used */
+	bool threads;		/* may run on a thread ("@T") */
 };
 
 static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_VM]		= { "vm", GVM_F_RESERVE | GVM_F_IMMEDIATE |
 				    GVM_F_RESV_PROTECTED | GVM_F_PREALLOC | GVM_F_EMPTY_OK,
-				    U_VM | U_ADDR | U_RANGE },
-	[GVM_CMD_BO]		= { "bo", GVM_F_PRIVATE, U_BO },
+				    U_VM | U_ADDR | U_RANGE, false },
+	[GVM_CMD_BO]		= { "bo", GVM_F_PRIVATE, U_BO, false },
 	[GVM_CMD_MAP]		= { "map", GVM_F_NO_BO,
-				    U_VM | U_BO | U_ADDR | U_RANGE | U_OFFSET },
-	[GVM_CMD_UNMAP]		= { "unmap", 0, U_VM | U_ADDR | U_RANGE },
-	[GVM_CMD_MADVISE]	= { "madvise", 0, U_VM | U_ADDR | U_RANGE },
-	[GVM_CMD_PREFETCH]	= { "prefetch", 0, U_VM | U_ADDR | U_RANGE },
-	[GVM_CMD_BO_UNMAP]	= { "bo_unmap", 0, U_VM | U_BO },
-	[GVM_CMD_OBTAIN]	= { "obtain", 0, U_VM | U_BO },
-	[GVM_CMD_PUT]		= { "put", 0, U_VM | U_BO },
-	[GVM_CMD_CLOSE]		= { "close", 0, U_BO },
-	[GVM_CMD_EVICT]		= { "evict", GVM_F_EVICT, U_BO },
-	[GVM_CMD_VALIDATE]	= { "validate", GVM_F_VFAIL | GVM_F_VEVICT | GVM_F_OWN, U_VM },
-	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM },
-	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM },
-	[GVM_CMD_DUMP]		= { "dump", 0, U_VM },
-	[GVM_CMD_LOOKUP]	= { "lookup", 0, U_VM | U_ADDR | U_RANGE },
+				    U_VM | U_BO | U_ADDR | U_RANGE | U_OFFSET, true },
+	[GVM_CMD_UNMAP]		= { "unmap", 0, U_VM | U_ADDR | U_RANGE, true },
+	[GVM_CMD_MADVISE]	= { "madvise", 0, U_VM | U_ADDR | U_RANGE, true },
+	[GVM_CMD_PREFETCH]	= { "prefetch", 0, U_VM | U_ADDR | U_RANGE, true },
+	[GVM_CMD_BO_UNMAP]	= { "bo_unmap", 0, U_VM | U_BO, true },
+	[GVM_CMD_OBTAIN]	= { "obtain", 0, U_VM | U_BO, true },
+	[GVM_CMD_PUT]		= { "put", 0, U_VM | U_BO, true },
+	[GVM_CMD_CLOSE]		= { "close", 0, U_BO, true },
+	[GVM_CMD_EVICT]		= { "evict", GVM_F_EVICT, U_BO, true },
+	[GVM_CMD_VALIDATE]	= { "validate", GVM_F_VFAIL | GVM_F_VEVICT | GVM_F_OWN, U_VM, true },
+	[GVM_CMD_CLEANUP]	= { "cleanup", 0, U_VM, true },
+	[GVM_CMD_DESTROY]	= { "destroy", 0, U_VM, true },
+	[GVM_CMD_DUMP]		= { "dump", 0, U_VM, false },
+	[GVM_CMD_LOOKUP]	= { "lookup", 0, U_VM | U_ADDR | U_RANGE, true },
 	[GVM_CMD_LOCK]		= { "lock", GVM_F_LRANGE | GVM_F_LOBJS | GVM_F_FENCE | GVM_F_OWN,
-				    U_VM },
-	[GVM_CMD_INVALIDATE]	= { "invalidate", GVM_F_INVALID, U_BO },
-	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET },
-	[GVM_CMD_TWIN]		= { "twin", 0, 0 },
+				    U_VM, true },
+	[GVM_CMD_INVALIDATE]	= { "invalidate", GVM_F_INVALID, U_BO, true },
+	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET, false },
+	[GVM_CMD_TWIN]		= { "twin", 0, 0, false },
+	[GVM_CMD_SCHEDULE]	= { "schedule", 0, U_OFFSET, false },
 };
 
 _Static_assert(GVM_MAX_ID <= 64, "lock objects are a 64-bit mask");
@@ -71,6 +73,11 @@ unsigned int gvm_cmd_usage_priv(const struct gvm_cmd *cmd)
 unsigned int gvm_cmd_usage_ext(const struct gvm_cmd *cmd)
 {
 	return cmd->usage >> 4;
+}
+
+bool gvm_cmd_threadable(enum gvm_kind kind)
+{
+	return (unsigned int)kind < GVM_CMD_NR && kinds[kind].threads;
 }
 
 const char *gvm_kind_name(enum gvm_kind kind)
@@ -155,7 +162,10 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 	if (!(cmd->flags & GVM_F_RESERVE) &&
 	    (cmd->reserve_addr || cmd->reserve_range))
 		return false;
-	return true;
+	/* A thread for what may run on one; schedule: from decision 1, to a thread */
+	if (cmd->kind == GVM_CMD_SCHEDULE)
+		return cmd->offset && cmd->thread && cmd->thread <= GVM_MAX_THREADS;
+	return cmd->thread <= GVM_MAX_THREADS && (!cmd->thread || k->threads);
 }
 
 /* snprintf that appends, keeping the total length as snprintf would. */
@@ -198,6 +208,8 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 	if (!cmd_well_formed(cmd))
 		return -1;
 
+	if (cmd->thread && cmd->kind != GVM_CMD_SCHEDULE)
+		put(&f, "@%" PRIu32 " ", cmd->thread);
 	put(&f, "%s", kinds[cmd->kind].name);
 	switch (cmd->kind) {
 	case GVM_CMD_VM:
@@ -295,6 +307,9 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 		break;
 	case GVM_CMD_TWIN:
 		break;
+	case GVM_CMD_SCHEDULE:
+		put(&f, " %" PRIu64 " %" PRIu32, cmd->offset, cmd->thread);
+		break;
 	case GVM_CMD_NR:
 		return -1;
 	}
@@ -316,7 +331,8 @@ bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b)
 	       a->reserve_addr == b->reserve_addr &&
 	       a->reserve_range == b->reserve_range &&
 	       a->objs == b->objs &&
-	       a->usage == b->usage;
+	       a->usage == b->usage &&
+	       a->thread == b->thread;
 }
 
 int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd)

@@ -15,6 +15,8 @@
 #define GVM_MAX_ID		64
 /* Longest accepted script line, terminator excluded. */
 #define GVM_MAX_LINE		4096
+/* Threads of a script are 1 .. GVM_MAX_THREADS ("@T command"). */
+#define GVM_MAX_THREADS		4
 
 enum gvm_kind {
 	GVM_CMD_VM,		/* vm V start range [reserve addr range] [immediate] [resv_protected] [prealloc] [empty_ok] */
@@ -37,6 +39,7 @@ enum gvm_kind {
 	GVM_CMD_INVALIDATE,	/* invalidate B 0|1 */
 	GVM_CMD_INJECT,		/* inject alloc|step N: the Nth allocation or sm_step of the next command fails */
 	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
+	GVM_CMD_SCHEDULE,	/* schedule S T: at decision S the scheduler runs thread T */
 	GVM_CMD_NR
 };
 
@@ -85,11 +88,13 @@ const char *gvm_usage_name(unsigned int usage);
  * @addr: map/unmap/madvise/prefetch/lookup address, lock with GVM_F_LRANGE;
  *	vm: window start
  * @range: the same commands' range; vm: window size
- * @offset: map: offset in the object; inject: N
+ * @offset: map: offset in the object; inject: N; schedule: S
  * @reserve_addr: vm with GVM_F_RESERVE: reserved window start
  * @reserve_range: its size
  * @objs: lock with GVM_F_LOBJS: the objects, bit B for object B (not 0)
  * @usage: lock with GVM_F_FENCE: P | E << 4 (enum gvm_usage each)
+ * @thread: the thread that runs it ("@T command"), 1 .. GVM_MAX_THREADS;
+ *	0 for a command of the script's own flow. schedule: T
  * @line: 1-based line in the script it came from, 0 if none
  *
  * Fields a kind does not use are zero, so two commands compare equal with
@@ -107,6 +112,7 @@ struct gvm_cmd {
 	uint64_t reserve_range;
 	uint64_t objs;
 	uint32_t usage;
+	uint32_t thread;
 	uint32_t line;
 };
 
@@ -137,6 +143,13 @@ bool gvm_cmd_names_bo(const struct gvm_cmd *cmd);
  */
 unsigned int gvm_cmd_usage_priv(const struct gvm_cmd *cmd);
 unsigned int gvm_cmd_usage_ext(const struct gvm_cmd *cmd);
+
+/*
+ * gvm_cmd_threadable() - whether a command of @kind may run on a thread
+ * ("@T"): what an ioctl or a kernel worker does to VMs and objects that
+ * exist; not creating them, nor dump, inject, twin or schedule.
+ */
+bool gvm_cmd_threadable(enum gvm_kind kind);
 
 /** gvm_cmd_equal() - same command, @line ignored */
 bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b);

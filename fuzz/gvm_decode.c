@@ -762,6 +762,9 @@ static int encode_record(struct enc *e, size_t i)
 	const struct ctx *c = &e->c;
 	size_t k;
 
+	/* Decoded inputs have no threads: dropping "@T" would lose the script. */
+	if (cmd->thread && cmd->kind != GVM_CMD_SCHEDULE)
+		return fail(e, i, "%s has no threads (@%" PRIu32 ")", c->t->name, cmd->thread);
 	if (cmd->kind == GVM_CMD_VM)
 		return fail(e, i, "%s creates VMs only at the start", c->t->name);
 	if (cmd->kind == GVM_CMD_BO)

@@ -66,6 +66,14 @@ const char *gvm_diff_unsupported(struct gvm_diff *d, const struct gvm_cmd *c)
 			 d->name[0], d->name[1]);
 		return d->why;
 	}
+	/* Decisions count one backend's switch points; each has its own. */
+	if (c->thread || c->kind == GVM_CMD_SCHEDULE) {
+		snprintf(d->why, sizeof(d->why),
+			 "%s and %s backends in lockstep: threads cannot be compared: a"
+			 " schedule's decisions are one backend's switch points (run"
+			 " threads on one backend at a time)", d->name[0], d->name[1]);
+		return d->why;
+	}
 	for (i = 0; i < d->n; i++) {
 		const char *why = gvm_exec_unsupported(d->x[i], c);
 

@@ -5,59 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gvm_exec.h"
-#include "gvm_model.h"
+#include "gvm_exec_priv.h"
 #include "gvm_shape.h"
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* Events of one command: its ops are checked against the predicted shape. */
-struct event_log {
-	struct gvm_event ev[256];
-	size_t n;
-	bool overflow;
-};
-
-struct gvm_exec {
-	struct gvm_exec_opts o;
-	struct gvm_backend *be;
-	/* Scratch of the current command, allocated once, not zeroed. */
-	struct gvm_exec_scratch *scratch;
-	struct event_log *log;		/* its events */
-	struct gvm_event *shape;	/* the ops it must produce */
-	unsigned long inject_nth;	/* armed by "inject alloc N" */
-	unsigned int inject_step;	/* armed by "inject step N" */
-	struct gvm_be_vm *vm[GVM_MAX_ID];
-	struct gvm_be_bo *bo[GVM_MAX_ID];
-	bool vm_freed[GVM_MAX_ID];
-	bool bo_freed[GVM_MAX_ID];
-	bool silent;			/* final teardown: no events printed */
-	bool released;			/* release_all() has run */
-	size_t live_base;		/* backend allocations before we started */
-	bool failed;
-	const struct gvm_cmd *cur;	/* for BUG: lines */
-	struct gvm_cmd last;		/* the last command run, and what it returned */
-	int last_ret;
-	/* Last: mostly left uninitialised, see struct gvm_model. */
-	struct gvm_model model;
-};
-
-#define SHAPE_MAX	256
-
-/* What a lookup or a lock answered, besides its return value. */
-struct gvm_result {
-	struct gvm_lookup lookup;
-	struct gvm_locked locked;
-};
-
-struct gvm_exec_scratch {
-	struct event_log log;
-	struct gvm_event shape[SHAPE_MAX];
-	struct gvm_result res, want;
-};
-
-static __attribute__((format(printf, 3, 4)))
-void bug(struct gvm_exec *x, const char *check, const char *fmt, ...)
+void exec_bug(struct gvm_exec *x, const char *check, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,8 +60,7 @@ static void log_event(struct event_log *log, const struct gvm_event *ev)
 		log->overflow = true;
 }
 
-/* An event as the op-script output prints it; ops not if @quiet_ops. */
-static void print_event(FILE *f, const struct gvm_event *ev, bool quiet_ops)
+void exec_print_event(FILE *f, const struct gvm_event *ev, bool quiet_ops)
 {
 	switch (ev->kind) {
 	case GVM_EV_OP_MAP:
@@ -147,7 +97,12 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 {
 	struct gvm_exec *x = ctx;
 
-	log_event(x->log, ev);
+	if (x->threaded) {
+		/* The running thread's command's: printed when it ends. */
+		log_event(x->thread_log[x->be->ops->threads->sched_current(x->be)], ev);
+	} else {
+		log_event(x->log, ev);
+	}
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {
@@ -155,12 +110,12 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 							   &x->vm_freed[ev->id];
 
 		if (*freed)
-			bug(x, "lifetime", "%s%u freed twice",
+			exec_bug(x, "lifetime", "%s%u freed twice",
 			    ev->kind == GVM_EV_FREED_BO ? "bo" : "vm", ev->id);
 		*freed = true;
 	}
-	if (x->o.out && !x->silent)
-		print_event(x->o.out, ev, x->o.quiet_ops);
+	if (x->o.out && !x->silent && !x->threaded)
+		exec_print_event(x->o.out, ev, x->o.quiet_ops);
 }
 
 static const char *errno_name(int err)
@@ -178,7 +133,7 @@ static const char *errno_name(int err)
 	}
 }
 
-static void print_error(FILE *f, int ret)
+void exec_print_error(FILE *f, int ret)
 {
 	const char *name = errno_name(-ret);
 
@@ -264,7 +219,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			const struct gvm_map *g = i < s.nvas ? &s.vas[i] : NULL;
 			const struct gvm_map *w = i < mv->n ? &mv->maps[i] : NULL;
 
-			bug(x, "model", "vm%u mapping #%zu: got %s[0x%llx+0x%llx bo%d @0x%llx], "
+			exec_bug(x, "model", "vm%u mapping #%zu: got %s[0x%llx+0x%llx bo%d @0x%llx], "
 			    "want %s[0x%llx+0x%llx bo%d @0x%llx]", id, i,
 			    g ? "" : "none ", g ? (unsigned long long)g->addr : 0,
 			    g ? (unsigned long long)g->range : 0, g ? g->bo : 0,
@@ -275,7 +230,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			return;
 		}
 		if (s.vas[i].invalidated != mv->maps[i].invalidated) {
-			bug(x, "model", "vm%u mapping 0x%llx+0x%llx is %sinvalidated, want %sinvalidated",
+			exec_bug(x, "model", "vm%u mapping 0x%llx+0x%llx is %sinvalidated, want %sinvalidated",
 			    id, (unsigned long long)s.vas[i].addr, (unsigned long long)s.vas[i].range,
 			    s.vas[i].invalidated ? "" : "not ", mv->maps[i].invalidated ? "" : "not ");
 			return;
@@ -289,7 +244,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 		bool have = i < s.nvm_bos && s.vm_bos[i].bo == b;
 
 		if (live != have) {
-			bug(x, "model", "vm%u: vm_bo of bo%u %s", id, b,
+			exec_bug(x, "model", "vm%u: vm_bo of bo%u %s", id, b,
 			    live ? "missing" : "should not exist");
 			return;
 		}
@@ -297,34 +252,34 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			continue;
 		if (s.vm_bos[i].vas != gvm_model_vas(mv, b) ||
 		    s.vm_bos[i].refs != s.vm_bos[i].vas + mv->held[b]) {
-			bug(x, "refcount", "vm%u: vm_bo of bo%u has refs=%u vas=%u, want "
+			exec_bug(x, "refcount", "vm%u: vm_bo of bo%u has refs=%u vas=%u, want "
 			    "vas=%u refs=%u", id, b, s.vm_bos[i].refs, s.vm_bos[i].vas,
 			    gvm_model_vas(mv, b), gvm_model_vas(mv, b) + mv->held[b]);
 			return;
 		}
 		if (mv->evicted[b] != GVM_EVICTED_UNKNOWN &&
 		    s.vm_bos[i].evicted != (mv->evicted[b] == GVM_EVICTED_YES)) {
-			bug(x, "model", "vm%u: vm_bo of bo%u is %sevicted, want %sevicted", id, b,
+			exec_bug(x, "model", "vm%u: vm_bo of bo%u is %sevicted, want %sevicted", id, b,
 			    s.vm_bos[i].evicted ? "" : "not ",
 			    mv->evicted[b] == GVM_EVICTED_YES ? "" : "not ");
 			return;
 		}
 		if (mv->listed[b] != GVM_EVICTED_UNKNOWN &&
 		    s.vm_bos[i].evict != (mv->listed[b] == GVM_EVICTED_YES)) {
-			bug(x, "model", "vm%u: vm_bo of bo%u is %son the evict list, want %son it",
+			exec_bug(x, "model", "vm%u: vm_bo of bo%u is %son the evict list, want %son it",
 			    id, b, s.vm_bos[i].evict ? "" : "not ",
 			    mv->listed[b] == GVM_EVICTED_YES ? "" : "not ");
 			return;
 		}
 		i++;
 		if (i < s.nvm_bos && s.vm_bos[i].bo == b) {
-			bug(x, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
+			exec_bug(x, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
 			return;
 		}
 	}
 
 	if (i != s.nvm_bos) {
-		bug(x, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
+		exec_bug(x, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
 		return;
 	}
 
@@ -337,13 +292,13 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			z++;
 		}
 		if (n != mv->zombies[b]) {
-			bug(x, "model", "vm%u: %u zombie(s) of bo%u, want %u", id, n, b,
+			exec_bug(x, "model", "vm%u: %u zombie(s) of bo%u, want %u", id, n, b,
 			    mv->zombies[b]);
 			return;
 		}
 	}
 	if (z != s.nzombies)
-		bug(x, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
+		exec_bug(x, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
 }
 
 /* Everything the model says must be allocated is, and nothing else. */
@@ -354,22 +309,21 @@ static void check_lifetimes(struct gvm_exec *x)
 	for (i = 0; i < x->model.vm_ids || i < x->model.bo_ids; i++) {
 		if (i < x->model.vm_ids && x->model.vm[i].created &&
 		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
-			bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
+			exec_bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
 		if (x->model.bo_created[i] &&
 		    gvm_model_bo_alive(&x->model, i) == x->bo_freed[i])
-			bug(x, "lifetime", "bo%u %s", i, x->bo_freed[i] ?
+			exec_bug(x, "lifetime", "bo%u %s", i, x->bo_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
 	}
 }
 
-/* A WARN belongs to the command that raised it: taken after each one. */
-static void check_warning(struct gvm_exec *x)
+void exec_check_warning(struct gvm_exec *x)
 {
 	const char *warning = x->be->ops->take_warning(x->be);
 
 	if (warning)
-		bug(x, "WARN", "%s", warning);
+		exec_bug(x, "WARN", "%s", warning);
 }
 
 static void check_all(struct gvm_exec *x, int dump_vm)
@@ -377,9 +331,14 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 	char msg[512];
 	uint32_t i;
 
-	check_warning(x);
+	exec_check_warning(x);
+	/* After threads, a finding of theirs was reported with its interleaving. */
+	if (x->model_stale && x->failed)
+		return;
 	if (!x->be->ops->check(x->be, msg, sizeof(msg)))
-		bug(x, "invariant", "%s", msg);
+		exec_bug(x, "invariant", "%s", msg);
+	if (x->model_stale)
+		return;
 	check_lifetimes(x);
 	for (i = 0; i < x->model.vm_ids; i++) {
 		struct gvm_snapshot s;
@@ -387,7 +346,7 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		if (!x->model.vm[i].created || x->vm_freed[i])
 			continue;
 		if (x->be->ops->snapshot(x->be, x->vm[i], &s)) {
-			bug(x, "snapshot", "vm%u: out of memory", i);
+			exec_bug(x, "snapshot", "vm%u: out of memory", i);
 			continue;
 		}
 		check_vm(x, i, &s, (int)i == dump_vm);
@@ -418,7 +377,7 @@ static void check_shape(struct gvm_exec *x, ssize_t n, int ret, unsigned int ste
 			op_text(ev, got, sizeof(got));
 			if (want < n)
 				op_text(&x->shape[want], walk, sizeof(walk));
-			bug(x, "shape", "op #%zd is %s, the walk's is %s", want + 1, got,
+			exec_bug(x, "shape", "op #%zd is %s, the walk's is %s", want + 1, got,
 			    want < n ? walk : "none");
 			return;
 		}
@@ -428,16 +387,16 @@ static void check_shape(struct gvm_exec *x, ssize_t n, int ret, unsigned int ste
 		char walk[192];
 
 		op_text(&x->shape[want], walk, sizeof(walk));
-		bug(x, "shape", "%zd ops, the walk has %zd; op #%zd would be %s", want, n,
+		exec_bug(x, "shape", "%zd ops, the walk has %zd; op #%zd would be %s", want, n,
 		    want + 1, walk);
 		return;
 	}
 	/* A failed step N ends the walk after exactly N - 1 ops; none fails past its end. */
 	if (step && ret == -EIO && (step > n || want != (ssize_t)step - 1))
-		bug(x, "shape", "inject step %u failed after %zd ops, the walk has %zd steps",
+		exec_bug(x, "shape", "inject step %u failed after %zd ops, the walk has %zd steps",
 		    step, want, n);
 	else if (step && !ret && step <= n)
-		bug(x, "shape", "inject step %u of a %zd-step walk did not fail", step, n);
+		exec_bug(x, "shape", "inject step %u of a %zd-step walk did not fail", step, n);
 }
 
 /* ---- commands ------------------------------------------------------------------- */
@@ -588,6 +547,30 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 	}
 }
 
+int exec_ioctl(struct gvm_exec *x, const struct gvm_cmd *c, struct gvm_result *res)
+{
+	const struct gvm_threads_ops *t = x->be->ops->threads;
+	/* A command on a VM that exists (not "bo B private V": no VM work) */
+	struct gvm_be_vm *vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM &&
+			       c->kind != GVM_CMD_BO ? x->vm[c->vm] : NULL;
+	int ret;
+
+	if (vm) {
+		t->vm_get(x->be, vm);
+		ret = t->vm_enter(x->be, vm);
+		if (ret) {
+			t->vm_put(x->be, vm);
+			return ret;
+		}
+	}
+	ret = dispatch(x->be, x->vm, x->bo, c, res);
+	if (vm) {
+		t->vm_leave(x->be, vm);
+		t->vm_put(x->be, vm);
+	}
+	return ret;
+}
+
 /* ---- lookups and locks ------------------------------------------------------------ */
 
 static bool same_found(const struct gvm_found *a, const struct gvm_found *b)
@@ -641,7 +624,7 @@ static void check_lookup(struct gvm_exec *x, const struct gvm_cmd *c,
 	for (i = 0; i < 4; i++) {
 		if (same_found(g[i], w[i]))
 			continue;
-		bug(x, "model", "drm_gpuva_%s found %s, want %s%s", names[i],
+		exec_bug(x, "model", "drm_gpuva_%s found %s, want %s%s", names[i],
 		    found_text(g[i], b[0], sizeof(b[0])), found_text(w[i], b[1], sizeof(b[1])),
 		    /* A probe reaching past its address: docs/upstream-findings.md 3. */
 		    (i == 2 && g[i]->found && g[i]->va.addr >= c->addr) ||
@@ -650,7 +633,7 @@ static void check_lookup(struct gvm_exec *x, const struct gvm_cmd *c,
 		return;
 	}
 	if (got->empty != want->empty)
-		bug(x, "model", "drm_gpuvm_interval_empty returned %d, want %d", got->empty,
+		exec_bug(x, "model", "drm_gpuvm_interval_empty returned %d, want %d", got->empty,
 		    want->empty);
 }
 
@@ -698,7 +681,7 @@ static void check_locked(struct gvm_exec *x, const struct gvm_cmd *c,
 	gvm_model_locked(&x->model, c, want);
 	if (!same_locked(got, want)) {
 		locked_text(want, fence, w, sizeof(w));
-		bug(x, "model", "lock held%s, want%s", g, w);
+		exec_bug(x, "model", "lock held%s, want%s", g, w);
 	}
 }
 
@@ -747,7 +730,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 			x->be->ops->alloc_fail_nth(x->be, inject);
 		if (step)
 			x->be->ops->fail_step(x->be, step);
-		ret = dispatch(x->be, x->vm, x->bo, c, &x->scratch->res);
+		ret = exec_ioctl(x, c, &x->scratch->res);
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
 		x->be->ops->alloc_fail_nth(x->be, 0);
@@ -758,7 +741,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	}
 	x->last_ret = ret;
 	if (ret && x->o.out)
-		print_error(x->o.out, ret);
+		exec_print_error(x->o.out, ret);
 	/*
 	 * Injected failures are not predicted: an armed one may or may not
 	 * fire, but only it can produce its error.
@@ -767,7 +750,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	    !(want == GVM_MODEL_EITHER && (!ret || ret == -ENOMEM))) {
 		const char *g = errno_name(-ret), *w = errno_name(-want);
 
-		bug(x, "model", "%s returned %s, want %s%s", gvm_kind_name(c->kind),
+		exec_bug(x, "model", "%s returned %s, want %s%s", gvm_kind_name(c->kind),
 		    ret ? (g ? g : "?") : "success", want ? (w ? w : "?") : "success",
 		    /* Upstream accepts an empty range: docs/upstream-findings.md 5. */
 		    !ret && !c->range && (c->kind == GVM_CMD_MAP || c->kind == GVM_CMD_UNMAP ||
@@ -791,7 +774,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		if (!x->o.state_at_end || c->kind == GVM_CMD_DUMP)
 			check_all(x, c->kind == GVM_CMD_DUMP && !ret ? (int)c->vm : -1);
 		else
-			check_warning(x);
+			exec_check_warning(x);
 	}
 	x->cur = NULL;
 	return x->failed;
@@ -826,11 +809,11 @@ void gvm_exec_print_last(const struct gvm_exec *x, FILE *f)
 	size_t i;
 
 	for (i = 0; i < x->log->n; i++)
-		print_event(f, &x->log->ev[i], false);
+		exec_print_event(f, &x->log->ev[i], false);
 	if (x->log->overflow)
 		fputs("... (more events than kept)\n", f);
 	if (x->last_ret) {
-		print_error(f, x->last_ret);
+		exec_print_error(f, x->last_ret);
 	} else if (x->last.kind == GVM_CMD_LOOKUP) {
 		print_lookup(f, &x->scratch->res.lookup);
 	} else if (x->last.kind == GVM_CMD_LOCK) {
@@ -873,13 +856,15 @@ int gvm_exec_finish(struct gvm_exec *x)
 {
 	size_t bos, vms;
 
+	if (x->wedged)
+		return x->failed;	/* reported; releasing would wait forever */
 	release_all(x);
 	check_all(x, -1);
 	x->be->ops->live(x->be, &bos, &vms);
 	if (bos || vms)
-		bug(x, "leak", "%zu object(s) and %zu VM(s) still allocated at the end", bos, vms);
+		exec_bug(x, "leak", "%zu object(s) and %zu VM(s) still allocated at the end", bos, vms);
 	if (x->be->ops->alloc_live(x->be) != x->live_base)
-		bug(x, "leak", "%zd library allocation(s) still live at the end",
+		exec_bug(x, "leak", "%zd library allocation(s) still live at the end",
 		    (ssize_t)(x->be->ops->alloc_live(x->be) - x->live_base));
 	return x->failed;
 }

@@ -19,6 +19,7 @@ struct gvm_exec_opts {
 	const char *name;	/* script name in BUG: lines */
 	bool quiet_ops;		/* no "op" lines */
 	bool trace;		/* "> command" before each command's events */
+	bool switches;		/* threads: print every switch point as reached */
 	gvm_backend_create_fn *backend;	/* NULL: lib/ (gvm_backend_lean_create) */
 	unsigned int backend_flags;	/* GVM_LEAN_CALLBACKS (gvm_backend.h) */
 	/*
@@ -50,6 +51,25 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts);
  * left broken by the finding may fault.
  */
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *cmd);
+
+/**
+ * gvm_exec_run_threads() - run the threads of a script to their end
+ * @cmds: the commands that name a thread ("@T"), in script order; each
+ *	thread runs its own in that order
+ * @recs: the script's schedule ("schedule S T" lines), by increasing step
+ *
+ * Under the backend's scheduler (<kcompat/sched.h>): a thread changes
+ * hands only where the schedule says, or when it blocks or ends. Each
+ * command's events are printed when it ends, after "@T command". A WARN
+ * and a deadlock are findings; after a finding, the last switch points
+ * before it are printed (thread, operation, object, source line). When
+ * the threads are done the model no longer describes the backend: the
+ * invariants, WARNs and leaks are still checked, here and in
+ * gvm_exec_finish(), the comparison with the model is not.
+ * Return: 0, or 1 for a finding.
+ */
+int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t n,
+			 const struct gvm_sched_record *recs, size_t nrecs);
 
 /**
  * gvm_exec_release() - release everything still alive, silently

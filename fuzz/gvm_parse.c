@@ -10,8 +10,8 @@
 #include <string.h>
 #include "gvm_parse.h"
 
-/* More than the longest command (vm with every option: 9 tokens). */
-#define MAX_TOKENS	12
+/* More than the longest command (vm with every option: 10 tokens, "@T" aside). */
+#define MAX_TOKENS	13
 
 /* Ids created so far; ids are never freed, so plain bitmaps suffice. */
 struct vstate {
@@ -19,6 +19,8 @@ struct vstate {
 	bool bo[GVM_MAX_ID];
 	bool any;	/* a command was seen: twin must come before it */
 	bool twin;
+	bool threads;	/* a command ran on a thread: all later ones must */
+	uint64_t step;	/* the last schedule record's decision */
 };
 
 /* One line being parsed. */
@@ -404,6 +406,19 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 		return 0;
 	case GVM_CMD_TWIN:
 		return 0;
+	case GVM_CMD_SCHEDULE: {
+		uint64_t t;
+
+		if (get_u64(pl, "S", &c->offset) || next_tok(pl, "T", &i) || tok_u64(pl, i, &t))
+			return -1;
+		if (!c->offset)
+			return fail(pl, "schedule: decisions count from 1");
+		if (!t || t > GVM_MAX_THREADS)
+			return fail(pl, "schedule: thread %" PRIu64 " out of range (1..%d)", t,
+				    GVM_MAX_THREADS);
+		c->thread = (uint32_t)t;
+		return 0;
+	}
 	case GVM_CMD_NR:
 		break;
 	}
@@ -488,6 +503,31 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		return -1;
 	}
 
+	/* Threads: a schedule, then the threads' commands, to the end. */
+	if (c->kind == GVM_CMD_SCHEDULE) {
+		if (st->threads) {
+			snprintf(msg, msglen, "schedule must come before the threads' commands");
+			return -1;
+		}
+		if (c->offset <= st->step) {
+			snprintf(msg, msglen, "schedule: decision %" PRIu64 " after %" PRIu64
+				 " (records go by increasing decision)", c->offset, st->step);
+			return -1;
+		}
+		st->step = c->offset;
+		return 0;
+	}
+	if (c->thread && st->twin) {
+		snprintf(msg, msglen, "threads cannot be used with twin");
+		return -1;
+	}
+	if (st->threads && !c->thread) {
+		snprintf(msg, msglen, "%s: after the first @T command every command runs on a thread",
+			 gvm_kind_name(c->kind));
+		return -1;
+	}
+	st->threads |= c->thread != 0;
+
 	if (c->kind == GVM_CMD_TWIN) {
 		if (st->any) {
 			snprintf(msg, msglen, "twin must be the first command");
@@ -546,6 +586,24 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 	return 0;
 }
 
+/* "@T" before a command: its thread; the command's tokens move up one. */
+static int parse_thread(struct pline *pl, uint32_t *thread)
+{
+	uint64_t t;
+
+	if (pl->toklen[0] == 1 || parse_u64(pl->tok[0] + 1, pl->toklen[0] - 1, &t) ||
+	    !t || t > GVM_MAX_THREADS)
+		return fail(pl, "bad thread '%.*s' (expected @1 .. @%d)", TOK(pl, 0),
+			    GVM_MAX_THREADS);
+	if (pl->ntok == 1)
+		return fail(pl, "@%" PRIu64 ": missing command", t);
+	*thread = (uint32_t)t;
+	memmove(&pl->tok[0], &pl->tok[1], (MAX_TOKENS - 1) * sizeof(pl->tok[0]));
+	memmove(&pl->toklen[0], &pl->toklen[1], (MAX_TOKENS - 1) * sizeof(pl->toklen[0]));
+	pl->ntok--;
+	return 0;
+}
+
 /* Parse one line's tokens into @c; 1 if the line holds no command. */
 static int parse_line(struct pline *pl, const char *s, size_t n,
 		      struct gvm_cmd *c)
@@ -560,13 +618,19 @@ static int parse_line(struct pline *pl, const char *s, size_t n,
 	if (!pl->ntok)
 		return 1;
 
+	memset(c, 0, sizeof(*c));
+	if (pl->toklen[0] && pl->tok[0][0] == '@' && parse_thread(pl, &c->thread))
+		return -1;
+
 	for (k = 0; k < GVM_CMD_NR; k++)
 		if (tok_is(pl, 0, gvm_kind_name((enum gvm_kind)k)))
 			break;
 	if (k == GVM_CMD_NR)
 		return fail(pl, "unknown command '%.*s'", TOK(pl, 0));
+	if (c->thread && !gvm_cmd_threadable((enum gvm_kind)k))
+		return fail(pl, "%s cannot run on a thread (@%" PRIu32 ")",
+			    gvm_kind_name((enum gvm_kind)k), c->thread);
 
-	memset(c, 0, sizeof(*c));
 	c->kind = (enum gvm_kind)k;
 	c->line = pl->lineno;
 	pl->cmd = gvm_kind_name(c->kind);

@@ -13,6 +13,11 @@ struct gvm_run {
 	bool started;		/* a command has run */
 	char names[2][64];	/* "<backend> callbacks" of the twins */
 	char why[512];
+	/* The threads' commands and the schedule: they run at the end. */
+	struct gvm_script threads;
+	struct gvm_sched_record *recs;
+	size_t nrecs, caprecs;
+	bool oom;
 };
 
 /*
@@ -114,12 +119,46 @@ int gvm_run_cmd(struct gvm_run *r, const struct gvm_cmd *c)
 		return 1;
 	}
 	r->started = true;
+	if (c->kind == GVM_CMD_SCHEDULE) {
+		if (r->nrecs == r->caprecs) {
+			size_t cap = r->caprecs ? 2 * r->caprecs : 16;
+			struct gvm_sched_record *recs = realloc(r->recs, cap * sizeof(*recs));
+
+			if (!recs) {
+				r->oom = true;
+				return 1;
+			}
+			r->recs = recs;
+			r->caprecs = cap;
+		}
+		r->recs[r->nrecs++] = (struct gvm_sched_record){ c->offset, c->thread };
+		return 0;
+	}
+	if (c->thread) {
+		if (gvm_script_push(&r->threads, c)) {
+			r->oom = true;
+			return 1;
+		}
+		return 0;
+	}
 	return r->d ? gvm_diff_run(r->d, c) : gvm_exec_run(r->x, c);
 }
 
 int gvm_run_finish(struct gvm_run *r)
 {
-	return r->d ? gvm_diff_finish(r->d) : gvm_exec_finish(r->x);
+	int ret = 0;
+
+	if (r->oom) {
+		if (r->o.err)
+			fprintf(r->o.err, "%s: out of memory for the threads\n",
+				r->o.name ? r->o.name : "<script>");
+		ret = 1;
+	} else if (r->threads.n && r->x) {
+		/* (gvm_diff_unsupported() keeps threads away from lockstep runs) */
+		ret = gvm_exec_run_threads(r->x, r->threads.cmds, r->threads.n, r->recs,
+					   r->nrecs);
+	}
+	return (r->d ? gvm_diff_finish(r->d) : gvm_exec_finish(r->x)) | ret;
 }
 
 void gvm_run_destroy(struct gvm_run *r)
@@ -128,5 +167,7 @@ void gvm_run_destroy(struct gvm_run *r)
 		return;
 	gvm_diff_destroy(r->d);
 	gvm_exec_destroy(r->x);
+	gvm_script_free(&r->threads);
+	free(r->recs);
 	free(r);
 }

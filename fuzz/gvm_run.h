@@ -35,7 +35,9 @@ size_t gvm_run_adapt(struct gvm_run *r, struct gvm_script *s);
 
 /*
  * As gvm_exec_run(), gvm_exec_finish(), gvm_exec_destroy(); "twin" as
- * the first command makes the twins.
+ * the first command makes the twins. Commands on threads ("@T") and the
+ * schedule are kept, and run in gvm_run_finish() before it finishes
+ * (gvm_exec_run_threads()); one backend only (gvm_diff_unsupported()).
  */
 int gvm_run_cmd(struct gvm_run *r, const struct gvm_cmd *c);
 int gvm_run_finish(struct gvm_run *r);

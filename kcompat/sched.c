@@ -51,6 +51,7 @@ struct event {
 };
 
 bool kcompat_sched_on;
+static FILE *sched_log;		/* kcompat_sched_set_log() */
 
 static struct {
 	struct sched_thread *threads[KCOMPAT_SCHED_MAX_THREADS];
@@ -170,6 +171,20 @@ static void go_home(void)
 	kcompat_fiber_switch(S.home);
 }
 
+static void print_event(FILE *out, const char *prefix, const struct event *e);
+
+/* The switch point just recorded, on the log if there is one. */
+static void log_point(const char *prefix)
+{
+	if (unlikely(sched_log))
+		print_event(sched_log, prefix, &S.ring[(S.nevents - 1) % RING]);
+}
+
+void kcompat_sched_set_log(FILE *out)
+{
+	sched_log = out;
+}
+
 /* ---- switch points ---------------------------------------------------------- */
 
 /* The record for decision @d, if any; records passed by are dropped. */
@@ -191,9 +206,17 @@ void kcompat_sched_point(enum kcompat_sp op, const void *obj, const char *name,
 	if (!t)
 		return;
 	record(t, op, obj, name, file, line, __builtin_return_address(0));
-	if (!another_can_run(t))
+	if (!another_can_run(t)) {
+		log_point("[-]");
 		return;
+	}
 	r = record_for(++S.decisions);
+	if (unlikely(sched_log)) {
+		char d[32];
+
+		snprintf(d, sizeof(d), "[%lu]", S.decisions);
+		log_point(d);
+	}
 	if (!r || r->thread == t->id || r->thread > S.n)
 		return;
 	to = S.threads[r->thread - 1];
@@ -203,6 +226,7 @@ void kcompat_sched_point(enum kcompat_sp op, const void *obj, const char *name,
 		S.applied[S.napplied] = *r;
 	S.napplied++;
 	record(t, KCOMPAT_SP_NR, NULL, NULL, NULL, (int)to->id, NULL);
+	log_point("   ");
 	S.want = to;
 	go_home();
 }
@@ -491,13 +515,14 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 
 /*
  * Where a switch point without a call site was reached: the innermost
- * frame (inlined ones included) outside the kernel headers, so that a
- * kref_get() shows its caller in drm_gpuvm.c rather than kref.h.
+ * frame (inlined ones included) outside every include directory, and the
+ * function of the header it called into, so that a kref_get() in
+ * drm_gpuvm_get() shows "fuzz/x.c:27 caller (drm_gpuvm_get)".
  */
 static void where(const struct event *e, char *out, size_t size)
 {
-	char frames[1024];
-	const char *f, *pick = NULL;
+	char frames[1024], api[128] = "";
+	const char *f, *pick = NULL, *fn;
 
 	if (e->file) {
 		snprintf(out, size, "%s:%d", e->file, e->line);
@@ -510,39 +535,46 @@ static void where(const struct event *e, char *out, size_t size)
 	__sanitizer_symbolize_pc((char *)e->pc - 1, "%s:%l %f", frames, sizeof(frames) - 1);
 	frames[sizeof(frames) - 1] = '\0';
 	for (f = frames; *f; f += strlen(f) + 1) {
-		if (!pick)
-			pick = f;
-		if (!strstr(f, "/include/linux/") && !strstr(f, "kcompat/")) {
+		if (!strstr(f, "/include/")) {
 			pick = f;
 			break;
 		}
+		fn = strrchr(f, ' ');
+		snprintf(api, sizeof(api), " (%s)", fn ? fn + 1 : f);
+	}
+	if (!pick) {
+		pick = frames[0] ? frames : NULL;
+		api[0] = '\0';
 	}
 	/* Bazel's builds name sources from the execution root */
 	if (pick && !strncmp(pick, "/proc/self/cwd/", 15))
 		pick += 15;
 	if (pick)
-		snprintf(out, size, "%s", pick);
+		snprintf(out, size, "%s%s", pick, api);
+}
+
+static void print_event(FILE *out, const char *prefix, const struct event *e)
+{
+	char loc[512];
+
+	if (e->op == KCOMPAT_SP_NR) {
+		fprintf(out, "%s-- decision %lu: preempt T%u, run T%d\n", prefix,
+			e->decision, e->thread, e->line);
+		return;
+	}
+	where(e, loc, sizeof(loc));
+	fprintf(out, "%s%sT%u %-8s %-15s %-26s %s\n", prefix, *prefix ? " " : "", e->thread,
+		S.threads[e->thread - 1] ? S.threads[e->thread - 1]->task.name : "?",
+		kcompat_sp_name(e->op), e->name ? e->name : "", loc);
 }
 
 void kcompat_sched_print_trace(FILE *out, unsigned int last)
 {
 	unsigned long from, i;
-	char loc[512];
 
 	if (last > RING)
 		last = RING;
 	from = S.nevents > last ? S.nevents - last : 0;
-	for (i = from; i < S.nevents; i++) {
-		const struct event *e = &S.ring[i % RING];
-
-		if (e->op == KCOMPAT_SP_NR) {
-			fprintf(out, "  -- decision %lu: preempt T%u, run T%d\n",
-				e->decision, e->thread, e->line);
-			continue;
-		}
-		where(e, loc, sizeof(loc));
-		fprintf(out, "  T%u %-14s %-15s %-24s %s\n", e->thread,
-			S.threads[e->thread - 1] ? S.threads[e->thread - 1]->task.name : "?",
-			kcompat_sp_name(e->op), e->name ? e->name : "", loc);
-	}
+	for (i = from; i < S.nevents; i++)
+		print_event(out, " ", &S.ring[i % RING]);
 }

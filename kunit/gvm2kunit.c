@@ -446,6 +446,9 @@ static char *why_left_out(const struct script *s, const struct era *era)
 		    !(era->features & BIT_F(F_DEFERRED_CLEANUP)))
 			return xasprintf("line %u: an immediate VM: %s has no immediate mode with "
 					 "deferred vm_bo cleanup (6.19+)", c->line, era->text);
+		if (c->thread || c->kind == GVM_CMD_SCHEDULE)
+			return xasprintf("line %u: threads (@T, schedule): the kernel's tests run "
+					 "one thread", c->line);
 		if (c->kind == GVM_CMD_VM && (c->flags & GVM_F_EMPTY_OK))
 			return xasprintf("line %u: an empty_ok VM (empty ranges passed on to "
 					 "GPUVM): not in the KUnit model yet", c->line);

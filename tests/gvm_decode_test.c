@@ -388,6 +388,11 @@ TEST(encode_errors)
 	/* Not decoded: an empty_ok VM would run what the others do (gvm_decode.c). */
 	check_encode(mv, "vm 0 0x0 0x100000\nvm 1 0x0 0x100000 empty_ok\nbo 0\n",
 		     "line 2: multi_vm has no empty_ok VM");
+	/* Threads are scripts' alone: an encoder must not drop "@T". */
+	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\n@1 map 0 0x0 0x1000 0 0x0\n",
+		     "line 3: multi_vm has no threads (@1)");
+	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nschedule 1 2\n",
+		     "line 3: multi_vm has no 'schedule' command");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 1\nbo 0\n",
 		     "line 2: bo ids must be 0, 1, ... in order");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nbo 1\nbo 2\nbo 3\nbo 4\nbo 5\n"

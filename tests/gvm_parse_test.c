@@ -63,6 +63,7 @@ TEST(kind_names)
 		"vm", "bo", "map", "unmap", "madvise", "prefetch", "bo_unmap",
 		"obtain", "put", "close", "evict", "validate", "cleanup",
 		"destroy", "dump", "lookup", "lock", "invalidate", "inject", "twin",
+		"schedule",
 	};
 	int k;
 
@@ -329,6 +330,76 @@ TEST(twin_round_trip)
 	gvm_script_free(&s);
 }
 
+/* Threads: "@T command", "schedule S T", what may run where, the order. */
+TEST(threads_round_trip)
+{
+	static const char text[] =
+		"vm 0 0x0 0x100000\nbo 1\n"
+		"schedule 3 2\nschedule 0x10 1\n"
+		"@1 map 0 0x0 0x1000 1 0x0\n"
+		"  @2\tunmap 0 0x0 0x1000 # comment\n"
+		"@4 close 1\n";
+	static const char *const want[] = {
+		"vm 0 0x0 0x100000", "bo 1", "schedule 3 2", "schedule 16 1",
+		"@1 map 0 0x0 0x1000 1 0x0", "@2 unmap 0 0x0 0x1000", "@4 close 1",
+	};
+	struct gvm_script s = { 0 }, again = { 0 };
+	char buf[128], all[1024];
+	size_t i, off = 0;
+
+	CHECK_EQ(parse_str(text, &s), 0);
+	CHECK_EQ(s.n, 7);
+	for (i = 0; i < s.n && i < 7; i++) {
+		int n = gvm_cmd_format(&s.cmds[i], buf, sizeof(buf));
+
+		CHECK(n > 0 && !strcmp(buf, want[i]));
+		off += (size_t)snprintf(all + off, sizeof(all) - off, "%s\n", buf);
+	}
+	/* the canonical text parses back to the same commands */
+	CHECK_EQ(parse_str(all, &again), 0);
+	CHECK_EQ(again.n, s.n);
+	for (i = 0; i < s.n && i < again.n; i++)
+		CHECK(gvm_cmd_equal(&s.cmds[i], &again.cmds[i]));
+	CHECK_EQ(s.cmds[3].offset, 16);
+	CHECK_EQ(s.cmds[3].thread, 1);
+	CHECK_EQ(s.cmds[5].thread, 2);
+	/* the thread is part of the command */
+	again.cmds[5].thread = 3;
+	CHECK(!gvm_cmd_equal(&s.cmds[5], &again.cmds[5]));
+	gvm_script_free(&s);
+	gvm_script_free(&again);
+
+	CHECK(gvm_cmd_threadable(GVM_CMD_MAP));
+	CHECK(!gvm_cmd_threadable(GVM_CMD_VM));
+	CHECK(!gvm_cmd_threadable(GVM_CMD_DUMP));
+	CHECK(!gvm_cmd_threadable(GVM_CMD_SCHEDULE));
+	CHECK(!gvm_cmd_threadable(GVM_CMD_NR));
+}
+
+TEST(threads_errors)
+{
+	CHECK(expect_err("@0 close 1\n", 1, "bad thread '@0' (expected @1 .. @4)"));
+	CHECK(expect_err("@5 close 1\n", 1, "bad thread '@5'"));
+	CHECK(expect_err("@x close 1\n", 1, "bad thread '@x'"));
+	CHECK(expect_err("@ close 1\n", 1, "bad thread '@'"));
+	CHECK(expect_err("\n@2\n", 2, "@2: missing command"));
+	CHECK(expect_err("@1 vm 0 0x0 0x1000\n", 1, "vm cannot run on a thread (@1)"));
+	CHECK(expect_err("vm 0 0x0 0x1000\n@1 dump 0\n", 2, "dump cannot run on a thread"));
+	CHECK(expect_err("@1 schedule 1 2\n", 1, "schedule cannot run on a thread"));
+	CHECK(expect_err("schedule 0 1\n", 1, "schedule: decisions count from 1"));
+	CHECK(expect_err("schedule 1 5\n", 1, "schedule: thread 5 out of range (1..4)"));
+	CHECK(expect_err("schedule 1\n", 1, "schedule: missing operand 'T'"));
+	CHECK(expect_err("schedule 4 1\nschedule 4 2\n", 2,
+			 "schedule: decision 4 after 4 (records go by increasing decision)"));
+	CHECK(expect_err("vm 0 0x0 0x1000\n@1 cleanup 0\nschedule 9 1\n", 3,
+			 "schedule must come before the threads' commands"));
+	CHECK(expect_err("vm 0 0x0 0x1000\n@1 cleanup 0\ncleanup 0\n", 3,
+			 "cleanup: after the first @T command every command runs on a thread"));
+	CHECK(expect_err("twin\nvm 0 0x0 0x1000\n@1 cleanup 0\n", 3,
+			 "threads cannot be used with twin"));
+	CHECK(expect_err("vm 0 0x0 0x1000\n@1 close 3\n", 2, "bo 3 used before it was created"));
+}
+
 TEST(round_trip)
 {
 	static char text[N_RT * 128];
@@ -355,9 +426,12 @@ TEST(round_trip)
 		}
 	}
 	text[off] = '\0';
-	/* twin may only come first and excludes inject: see twin_round_trip. */
+	/*
+	 * twin may only come first and excludes inject: see twin_round_trip;
+	 * schedule goes with threads: threads_round_trip.
+	 */
 	for (i = 0; i < GVM_CMD_NR; i++)
-		CHECK(seen[i] || i == GVM_CMD_TWIN);
+		CHECK(seen[i] || i == GVM_CMD_TWIN || i == GVM_CMD_SCHEDULE);
 	CHECK_EQ(vm_flags, 0xff);	/* all 8 combinations of the first 3 vm flags */
 	CHECK(empty_ok);
 
@@ -826,6 +900,7 @@ TEST(script_push)
 }
 
 TEST_MAIN(kind_names, format_canonical, format_truncates, format_rejects_bad,
-	  cmd_equal, round_trip, twin_round_trip, parse_numbers, parse_layout, parse_vm_options,
+	  cmd_equal, round_trip, twin_round_trip, threads_round_trip, threads_errors,
+	  parse_numbers, parse_layout, parse_vm_options,
 	  parse_appends, parse_errors, parse_nul, parse_long_lines,
 	  parse_err_buffer, validate_decoded, script_push)

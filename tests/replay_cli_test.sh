@@ -112,5 +112,24 @@ else
 	expect keep_going_fixed_tree 0 '^dump vm0$' '' -- -K --backend=upstream "$tmp/k.gvm"
 fi
 
+# Threads: one backend at a time; a finding on a thread names the
+# interleaving. The finding: finding 5's empty map, on a thread.
+printf 'vm 0 0x0 0x10000 empty_ok\nbo 1\nmap 0 0x0 0x2000 1 0x0\n@1 map 0 0x1000 0x0 1 0x1000\n@2 unmap 0 0x0 0x1000\n' >"$tmp/th.gvm"
+expect threads_lean 0 '^@1 map 0 0x1000 0x0 1 0x1000$' '' -- "$tmp/th.gvm"
+expect threads_both 2 '' ':4: map: unsupported on the lean and upstream backends in lockstep: threads cannot be compared' -- --backend=both "$tmp/th.gvm"
+expect threads_switches 0 '^\[1\] T1 ioctl +lock +&be->handles' '' -- --switches "$tmp/th.gvm"
+"$replay" --backend=upstream "$tmp/th.gvm" </dev/null >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 1 ]; then
+	expect threads_finding 1 '' '^the last switch points, oldest first:$' -- --backend=upstream "$tmp/th.gvm"
+	if ! grep -qE '^BUG: .*: invariant: after the threads: .*zero range' "$tmp/err" ||
+	   ! grep -qE '^  T[12] ioctl ' "$tmp/err"; then
+		echo "FAIL threads_finding_text: no invariant BUG line or no trace"
+		sed 's/^/    /' "$tmp/err"
+		failed=$((failed + 1))
+	fi
+else
+	expect threads_fixed_tree 0 '' '' -- --backend=upstream "$tmp/th.gvm"
+fi
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -522,9 +522,9 @@ TEST(the_trace_says_who_did_what_where)
 	fclose(f);
 	kcompat_sched_fini();
 	mutex_destroy(&m);
-	CHECK(strstr(text, "T1 A              lock            &m") != NULL);
+	CHECK(strstr(text, "T1 A        lock            &m") != NULL);
 	CHECK(strstr(text, "-- decision 2: preempt T1, run T2") != NULL);
-	CHECK(strstr(text, "T2 B              lock            &m") != NULL);
+	CHECK(strstr(text, "T2 B        lock            &m") != NULL);
 	CHECK(strstr(text, "tests/sched_test.c:") != NULL);
 	free(text);
 
@@ -538,7 +538,7 @@ TEST(the_trace_says_who_did_what_where)
 		CHECK(strstr(text, " tests/sched_test.c:") && strstr(text, "steps_a"));
 	else
 		CHECK(strstr(text, "pc 0x") != NULL);
-	CHECK(strstr(text, "T1 A              put") != NULL);
+	CHECK(strstr(text, "T1 A        put") != NULL);
 	free(text);
 }
 

@@ -38,6 +38,8 @@ static void usage(FILE *f, const char *argv0)
 		"                      consequences of the first)\n"
 		"  -q, --quiet         do not print \"op\" lines\n"
 		"  -t, --trace         print each command (\"> cmd\") before its events\n"
+		"  -s, --switches      threads: print every switch point as it is reached,\n"
+		"                      with its decision number (for \"schedule S T\" lines)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 clean, 1 a finding or a difference (BUG: or DIFF:\n"
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
 		{ "keep-going", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "switches", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
 	bool keep_going = false;
 	char *text;
 
-	while ((c = getopt_long(argc, argv, "b:kKqth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:kKqtsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backend = optarg;
@@ -94,6 +97,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			opts.quiet_ops = true;
+			break;
+		case 's':
+			opts.switches = true;
 			break;
 		case 't':
 			opts.trace = true;

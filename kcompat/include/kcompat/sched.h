@@ -164,6 +164,14 @@ size_t kcompat_sched_applied(struct kcompat_sched_record *out, size_t max);
  */
 void kcompat_sched_print_trace(FILE *out, unsigned int last);
 
+/*
+ * kcompat_sched_set_log() - print every switch point as it is reached on
+ * @out (NULL: stop): "[S]" for decision S (where a "schedule S T" record
+ * would preempt), "[-]" where no other thread could run, then as the
+ * trace. For writing schedules by hand; slow. Kept across schedules.
+ */
+void kcompat_sched_set_log(FILE *out);
+
 /* "lock", "get", ...: @op's name in traces and scripts. */
 const char *kcompat_sp_name(enum kcompat_sp op);
 

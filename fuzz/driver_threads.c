@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The driver model's side of commands on threads (struct gvm_threads_ops):
+ * what an ioctl does before and after its work, as the drivers do it, and
+ * the scheduler of the kernel environment this build of the model runs
+ * on (lib/'s, or upstream's instance of kcompat). Built once per backend,
+ * like driver_model.c.
+ */
+#include <errno.h>
+#include <kcompat/sched.h>
+#include "driver_model.h"
+
+static void handles_lock(struct gvm_backend *gbe)
+{
+	mutex_lock(&to_lean(gbe)->handles);
+}
+
+static void handles_unlock(struct gvm_backend *gbe)
+{
+	mutex_unlock(&to_lean(gbe)->handles);
+}
+
+static void vm_get(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	(void)gbe;
+	drm_gpuvm_get(&((struct lean_vm *)hvm)->base);
+}
+
+static void vm_put(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	(void)gbe;
+	drm_gpuvm_put(&((struct lean_vm *)hvm)->base);
+}
+
+static void bo_get(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
+{
+	(void)gbe;
+	drm_gem_object_get(&((struct lean_bo *)hbo)->base);
+}
+
+static void bo_put(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
+{
+	(void)gbe;
+	drm_gem_object_put(&((struct lean_bo *)hbo)->base);
+}
+
+/* As xe_vm_is_closed(): a VM destroyed since the lookup takes no more work. */
+static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+
+	(void)gbe;
+	mutex_lock(&vm->lock);
+	if (vm->dead) {
+		mutex_unlock(&vm->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void vm_leave(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	(void)gbe;
+	mutex_unlock(&((struct lean_vm *)hvm)->lock);
+}
+
+/* ---- the scheduler ---------------------------------------------------------------- */
+
+static int sched_init(struct gvm_backend *gbe, const struct gvm_sched_record *recs, size_t n)
+{
+	struct lean *be = to_lean(gbe);
+	size_t i;
+	int ret;
+
+	/* Harness memory: outside the environment's allocator and its counts. */
+	be->sched_recs = n ? calloc(n, sizeof(*be->sched_recs)) : NULL;
+	if (n && !be->sched_recs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		be->sched_recs[i] = (struct kcompat_sched_record){ recs[i].step, recs[i].thread };
+	ret = kcompat_sched_init(be->sched_recs, n);
+	if (ret) {
+		free(be->sched_recs);
+		be->sched_recs = NULL;
+	}
+	return ret;
+}
+
+static int sched_spawn(struct gvm_backend *gbe, const char *name, void (*fn)(void *arg),
+		       void *arg)
+{
+	(void)gbe;
+	return kcompat_sched_spawn(name, fn, arg);
+}
+
+static int sched_run(struct gvm_backend *gbe)
+{
+	(void)gbe;
+	return kcompat_sched_run();
+}
+
+static void sched_fini(struct gvm_backend *gbe)
+{
+	struct lean *be = to_lean(gbe);
+
+	kcompat_sched_fini();
+	free(be->sched_recs);
+	be->sched_recs = NULL;
+}
+
+static unsigned int sched_current(struct gvm_backend *gbe)
+{
+	(void)gbe;
+	return kcompat_sched_current();
+}
+
+static unsigned long sched_decisions(struct gvm_backend *gbe)
+{
+	(void)gbe;
+	return kcompat_sched_decisions();
+}
+
+static size_t sched_applied(struct gvm_backend *gbe, struct gvm_sched_record *out, size_t max)
+{
+	struct kcompat_sched_record r[64];
+	size_t n, i;
+
+	(void)gbe;
+	n = kcompat_sched_applied(r, max < 64 ? max : 64);
+	for (i = 0; i < n && i < max && i < 64; i++)
+		out[i] = (struct gvm_sched_record){ r[i].step, r[i].thread };
+	return n;
+}
+
+static void sched_print_trace(struct gvm_backend *gbe, FILE *f, unsigned int last)
+{
+	(void)gbe;
+	kcompat_sched_print_trace(f, last);
+}
+
+static void sched_log(struct gvm_backend *gbe, FILE *f)
+{
+	(void)gbe;
+	kcompat_sched_set_log(f);
+}
+
+const struct gvm_threads_ops DRIVER_THREADS_OPS = {
+	.handles_lock = handles_lock,
+	.handles_unlock = handles_unlock,
+	.vm_get = vm_get,
+	.vm_put = vm_put,
+	.bo_get = bo_get,
+	.bo_put = bo_put,
+	.vm_enter = vm_enter,
+	.vm_leave = vm_leave,
+	.sched_init = sched_init,
+	.sched_spawn = sched_spawn,
+	.sched_run = sched_run,
+	.sched_fini = sched_fini,
+	.sched_current = sched_current,
+	.sched_decisions = sched_decisions,
+	.sched_applied = sched_applied,
+	.sched_print_trace = sched_print_trace,
+	.sched_log = sched_log,
+};

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The threads of a script (gvm_exec_run_threads()): each "@T" command runs
+ * on logical thread T as an ioctl does: it looks its VM and object up and
+ * takes references under the handle table's lock, works inside the
+ * driver's VM lock, and drops the references at its end. The backend's
+ * scheduler decides who runs (<kcompat/sched.h>).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gvm_exec_priv.h"
+
+/* Switch points printed before a finding. */
+#define TRACE_LAST	24
+
+struct thread {
+	struct gvm_exec *x;
+	unsigned int id;
+	const struct gvm_cmd **cmds;	/* its own, in order */
+	size_t n;
+	int *rets;
+	struct event_log log;
+	struct gvm_result res;
+};
+
+/* The references one command holds from its lookup to its end. */
+struct refs {
+	struct gvm_be_vm *vm;
+	struct gvm_be_bo *bo;
+	uint64_t objs;
+};
+
+/*
+ * Look up what @c names under the handle lock and take references; close
+ * and destroy take their handle out there too. -ENOENT for a handle gone
+ * before (nothing held then).
+ */
+static int lookup(struct gvm_exec *x, const struct gvm_cmd *c, struct refs *r)
+{
+	const struct gvm_threads_ops *t = x->be->ops->threads;
+	bool vm = gvm_cmd_names_vm(c), bo = gvm_cmd_names_bo(c);
+	uint32_t b;
+
+	memset(r, 0, sizeof(*r));
+	if ((vm && !x->model.vm[c->vm].open) || (bo && !x->model.bo_handle[c->bo]))
+		return -ENOENT;
+	for (b = 0; b < GVM_MAX_ID; b++)
+		if ((c->objs & (UINT64_C(1) << b)) && !x->model.bo_handle[b])
+			return -ENOENT;
+	if (vm) {
+		r->vm = x->vm[c->vm];
+		t->vm_get(x->be, r->vm);
+	}
+	if (bo) {
+		r->bo = x->bo[c->bo];
+		t->bo_get(x->be, r->bo);
+	}
+	r->objs = c->objs;
+	for (b = 0; b < GVM_MAX_ID; b++)
+		if (r->objs & (UINT64_C(1) << b))
+			t->bo_get(x->be, x->bo[b]);
+	/* The handle goes now; the object lives while anyone holds it. */
+	if (c->kind == GVM_CMD_CLOSE)
+		x->model.bo_handle[c->bo] = false;
+	if (c->kind == GVM_CMD_DESTROY)
+		x->model.vm[c->vm].open = false;
+	return 0;
+}
+
+static void drop(struct gvm_exec *x, struct refs *r)
+{
+	const struct gvm_threads_ops *t = x->be->ops->threads;
+	uint32_t b;
+
+	for (b = 0; b < GVM_MAX_ID; b++)
+		if (r->objs & (UINT64_C(1) << b))
+			t->bo_put(x->be, x->bo[b]);
+	if (r->bo)
+		t->bo_put(x->be, r->bo);
+	if (r->vm)
+		t->vm_put(x->be, r->vm);
+}
+
+static int run_one(struct thread *th, const struct gvm_cmd *c)
+{
+	struct gvm_exec *x = th->x;
+	const struct gvm_threads_ops *t = x->be->ops->threads;
+	struct refs r;
+	int ret;
+
+	t->handles_lock(x->be);
+	ret = lookup(x, c, &r);
+	t->handles_unlock(x->be);
+	if (ret)
+		return ret;
+	ret = exec_ioctl(x, c, &th->res);
+	drop(x, &r);
+	return ret;
+}
+
+/* A command has ended: "@T command", its events, and what it returned. */
+static void print_done(struct thread *th, const struct gvm_cmd *c, int ret)
+{
+	FILE *f = th->x->o.out;
+	char text[GVM_MAX_LINE];
+	size_t i;
+
+	if (!f)
+		return;
+	if (gvm_cmd_format(c, text, sizeof(text)) >= 0)
+		fprintf(f, "%s\n", text);
+	for (i = 0; i < th->log.n; i++)
+		exec_print_event(f, &th->log.ev[i], th->x->o.quiet_ops);
+	if (th->log.overflow)
+		fputs("... (more events than kept)\n", f);
+	if (ret)
+		exec_print_error(f, ret);
+	/* Answers are checked against the model, which threads leave behind. */
+}
+
+static void thread_main(void *arg)
+{
+	struct thread *th = arg;
+	struct gvm_exec *x = th->x;
+	size_t i;
+
+	for (i = 0; i < th->n; i++) {
+		bool failed = x->failed;
+
+		th->log.n = 0;
+		th->log.overflow = false;
+		th->rets[i] = run_one(th, th->cmds[i]);
+		print_done(th, th->cmds[i], th->rets[i]);
+		x->cur = th->cmds[i];
+		exec_check_warning(x);
+		x->cur = NULL;
+		if (x->failed && !failed && x->o.err) {
+			fprintf(x->o.err, "the last switch points, oldest first:\n");
+			x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
+		}
+	}
+}
+
+static void free_threads(struct thread *th, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		free(th[i].cmds);
+		free(th[i].rets);
+	}
+	free(th);
+}
+
+int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t n,
+			 const struct gvm_sched_record *recs, size_t nrecs)
+{
+	const struct gvm_threads_ops *t = x->be->ops->threads;
+	struct thread *th;
+	unsigned int nthreads = 0, id;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		if (cmds[i].thread > nthreads)
+			nthreads = cmds[i].thread;
+	if (!nthreads)
+		return x->failed;
+	th = calloc(nthreads, sizeof(*th));
+	if (!th)
+		goto oom;
+	for (id = 1; id <= nthreads; id++) {
+		struct thread *tt = &th[id - 1];
+
+		tt->x = x;
+		tt->id = id;
+		tt->cmds = calloc(n, sizeof(*tt->cmds));
+		tt->rets = calloc(n, sizeof(*tt->rets));
+		if (!tt->cmds || !tt->rets)
+			goto oom;
+		for (i = 0; i < n; i++)
+			if (cmds[i].thread == id)
+				tt->cmds[tt->n++] = &cmds[i];
+		x->thread_log[id] = &tt->log;
+	}
+
+	ret = t->sched_init(x->be, recs, nrecs);
+	if (ret) {
+		exec_bug(x, "threads", "the scheduler refused the schedule (%d)", ret);
+		free_threads(th, nthreads);
+		return x->failed;
+	}
+	/* Threads without commands stay out: their numbers stay theirs. */
+	for (id = 1; id <= nthreads; id++)
+		if (t->sched_spawn(x->be, "ioctl", thread_main, &th[id - 1]) != (int)id)
+			goto oom_sched;
+	x->threaded = true;
+	x->model_stale = true;
+	if (x->o.switches && x->o.out)
+		t->sched_log(x->be, x->o.out);
+	ret = t->sched_run(x->be);
+	t->sched_log(x->be, NULL);
+	if (ret == -EDEADLK) {
+		exec_check_warning(x);	/* the WARN that names the wait-for chain */
+		if (x->o.err) {
+			fprintf(x->o.err, "the last switch points, oldest first:\n");
+			t->sched_print_trace(x->be, x->o.err, TRACE_LAST);
+		}
+		/* The blocked threads hold locks for good: nothing can be released. */
+		x->wedged = x->released = true;
+	} else if (ret) {
+		exec_bug(x, "threads", "the scheduler did not run (%d)", ret);
+	} else if (!x->failed) {
+		char msg[512];
+
+		/* Quiescent: the invariants hold, or the switch points say how not. */
+		if (!x->be->ops->check(x->be, msg, sizeof(msg))) {
+			exec_bug(x, "invariant", "after the threads: %s", msg);
+			if (x->o.err) {
+				fprintf(x->o.err, "the last switch points, oldest first:\n");
+				t->sched_print_trace(x->be, x->o.err, TRACE_LAST);
+			}
+		}
+	}
+	if (x->o.trace && x->o.out) {
+		struct gvm_sched_record a[16];
+		size_t na = t->sched_applied(x->be, a, ARRAY_LEN(a));
+
+		fprintf(x->o.out, "> threads done: %lu decisions, %zu preemptions",
+			t->sched_decisions(x->be), na);
+		for (i = 0; i < na && i < ARRAY_LEN(a); i++)
+			fprintf(x->o.out, "%s%lu:%u", i ? " " : " (", a[i].step, a[i].thread);
+		fputs(na ? ")\n" : "\n", x->o.out);
+	}
+	x->threaded = false;
+	t->sched_fini(x->be);
+	free_threads(th, nthreads);
+	return x->failed;
+
+oom_sched:
+	t->sched_fini(x->be);
+oom:
+	exec_bug(x, "threads", "out of memory");
+	free_threads(th, th ? nthreads : 0);
+	return x->failed;
+}
