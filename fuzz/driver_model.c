@@ -159,6 +159,7 @@ static void bo_free(struct drm_gem_object *obj)
 	     bo->id, bo->pins);
 	drm_gem_object_release(obj);
 	drm_gem_object_put(bo->r_obj);
+	mutex_destroy(&bo->bind_lock);
 	list_del(&bo->link);
 	bo->be->nbos--;
 	kfree(bo);
@@ -662,6 +663,7 @@ static int lean_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm
 	bo->be = be;
 	bo->id = id;
 	bo->handle = true;
+	mutex_init(&bo->bind_lock);
 	if (priv_vm) {
 		/* Share the VM's resv and keep its owner alive as long as we are. */
 		bo->r_obj = ((struct lean_vm *)priv_vm)->base.r_obj;
@@ -882,15 +884,23 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 		.map = { .va = { addr, range }, .gem = { offset, bo ? &bo->base : NULL } },
 	};
 
+	int ret;
+
 	if (ioctl_refuses(vm, addr, range))
 		return -EINVAL;
+	if (bo)
+		mutex_lock(&bo->bind_lock);
 	if (bo && mode_conflict(&bo->base, immediate))
-		return -EINVAL;
-	if (immediate)
-		return immediate_map(to_lean(gbe), vm, &req);
-	if (to_lean(gbe)->callbacks || to_lean(gbe)->fail_step)
-		return staged_map_cb(to_lean(gbe), vm, &req);
-	return staged_map(to_lean(gbe), vm, &req);
+		ret = -EINVAL;
+	else if (immediate)
+		ret = immediate_map(to_lean(gbe), vm, &req);
+	else if (to_lean(gbe)->callbacks || to_lean(gbe)->fail_step)
+		ret = staged_map_cb(to_lean(gbe), vm, &req);
+	else
+		ret = staged_map(to_lean(gbe), vm, &req);
+	if (bo)
+		mutex_unlock(&bo->bind_lock);
+	return ret;
 }
 
 static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
@@ -1102,31 +1112,41 @@ static int lean_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gv
 	int ret;
 
 	(void)gbe;
-	if (mode_conflict(&bo->base, immediate))
-		return -EINVAL;
+	mutex_lock(&bo->bind_lock);
+	if (mode_conflict(&bo->base, immediate)) {
+		ret = -EINVAL;
+		goto out;
+	}
 	if (immediate) {
 		struct drm_gpuvm_bo *prealloc = vm_bo_create_pinned(&vm->base, &bo->base);
 
+		ret = -ENOMEM;
 		if (!prealloc)
-			return -ENOMEM;
+			goto out;
 		vm_bo = drm_gpuvm_bo_obtain_prealloc(prealloc);
 		extobj_add(vm, vm_bo, false);
 	} else {
 		ret = lock_vm_and(&exec, vm, &bo->base);
 		if (ret)
-			return ret;
+			goto out;
 		vm_bo = obtain_staged(vm, &bo->base);
 		if (!IS_ERR(vm_bo))
 			drm_gpuvm_bo_extobj_add(vm_bo);
 		drm_exec_fini(&exec);
-		if (IS_ERR(vm_bo))
-			return PTR_ERR(vm_bo);
+		ret = IS_ERR(vm_bo) ? PTR_ERR(vm_bo) : 0;
+		if (ret)
+			goto out;
 	}
+	mutex_unlock(&bo->bind_lock);
 	WARN(held->count && held->vm_bo != vm_bo,
 	     "driver model: vm_bo of vm%u/bo%u changed while referenced", vm->id, bo->id);
 	held->vm_bo = vm_bo;
 	held->count++;
 	return 0;
+
+out:
+	mutex_unlock(&bo->bind_lock);
+	return ret;
 }
 
 /*

@@ -48,6 +48,12 @@ struct lean_bo {
 	uint32_t priv_vm;		/* with @r_obj: the id of the VM it belongs to */
 	struct list_head link;		/* in lean.bos until freed */
 	unsigned int pins;		/* one per vm_bo of an immediate VM (under resv) */
+	/*
+	 * Held from the check that the object's VMs agree on immediate mode
+	 * to the vm_bo the bind or obtain adds, so that two threads cannot
+	 * both pass the check and disagree (upstream requires them to agree).
+	 */
+	struct mutex bind_lock;
 };
 
 /* Caller-held references on one vm_bo. */

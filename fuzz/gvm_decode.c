@@ -61,6 +61,19 @@
  *	inject		n		n < 0xc0: inject alloc (1 + n % 16);
  *					else inject step (1 + n % 8)
  * split_merge_fuzzer has a single VM and no V bytes (see its prologue).
+ *
+ * concurrency_fuzzer: the commands run on threads, under a schedule
+ * (README "Threads in scripts"). The last byte of the input is c, the
+ * schedule's length n = c % 9 (at most what the bytes before it hold);
+ * the 2n bytes before c are its records, first to last, two bytes each:
+ * d, t: "schedule S T" with S = the previous record's S + 1 + d (the
+ * first: 1 + d) and T = 1 + t % 3. Deleting a record's two bytes and
+ * decrementing c removes one preemption. The bytes before the schedule
+ * are multi_vm's prologue and records, each record's kind byte followed
+ * by a thread byte t: with T = t % 4, the command is "@T ..." for T 1 to
+ * 3; for 0, a command of the script's own flow (setting the race up)
+ * while no command has run on a thread yet, and "@1 ..." after. An empty
+ * input has no schedule.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -115,6 +128,9 @@ _Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
  * so S + R does not overflow), else S 0x0, R 0x100000. Records have no V
  * byte (always VM 0); B' of a map is b % 3 (0, 1 or '-').
  */
+#define CONC_THREADS	3
+#define CONC_MAX_SCHED	8
+
 #define SM_HIGH_START	UINT64_C(0xfffffffffff00000)
 #define SM_HIGH_RANGE	UINT64_C(0xff000)
 #define SM_RES_OFF	UINT64_C(0x10000)
@@ -127,6 +143,7 @@ struct format_desc {
 	size_t nkinds;
 	uint32_t grid;		/* pages on the value grid, 1..0xf0 */
 	bool single;		/* split_merge's prologue and records */
+	bool threads;		/* concurrency's thread bytes and schedule */
 };
 
 /*
@@ -183,6 +200,21 @@ static const enum gvm_kind fault_kinds[] = {
 	GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT, GVM_CMD_INJECT,
 };
 
+/*
+ * concurrency_fuzzer: what an ioctl or a worker does (no dump: a state
+ * printed mid-race means nothing), weighted to the handle and reference
+ * lifetimes threads race on; a 16-page grid, so binds meet.
+ */
+static const enum gvm_kind concurrency_kinds[] = {
+	GVM_CMD_MAP, GVM_CMD_MAP, GVM_CMD_MAP,
+	GVM_CMD_UNMAP, GVM_CMD_UNMAP,
+	GVM_CMD_MADVISE, GVM_CMD_PREFETCH,
+	GVM_CMD_BO_UNMAP, GVM_CMD_OBTAIN, GVM_CMD_PUT,
+	GVM_CMD_CLOSE, GVM_CMD_EVICT, GVM_CMD_EVICT,
+	GVM_CMD_VALIDATE, GVM_CMD_VALIDATE, GVM_CMD_CLEANUP, GVM_CMD_DESTROY,
+	GVM_CMD_LOOKUP, GVM_CMD_LOCK, GVM_CMD_INVALIDATE,
+};
+
 #define KINDS(a)	.kinds = (a), .nkinds = sizeof(a) / sizeof((a)[0])
 
 static const struct format_desc formats[GVM_FORMAT_NR] = {
@@ -198,6 +230,10 @@ static const struct format_desc formats[GVM_FORMAT_NR] = {
 	},
 	[GVM_FORMAT_FAULT] = {
 		.name = "fault", KINDS(fault_kinds), .grid = 0xf0,
+	},
+	[GVM_FORMAT_CONCURRENCY] = {
+		.name = "concurrency", KINDS(concurrency_kinds), .grid = 16,
+		.threads = true,
 	},
 };
 
@@ -497,23 +533,66 @@ static void decode_record(struct rd *r, const struct ctx *c,
 	}
 }
 
+/*
+ * concurrency: the schedule at the tail of @r's bytes, as commands in
+ * @sched (@n of them); @r then ends where the schedule starts.
+ */
+static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
+{
+	const uint8_t *tail;
+	uint64_t step = 0;
+	size_t i;
+
+	*n = 0;
+	if (!r->n)
+		return;
+	*n = r->p[r->n - 1] % (CONC_MAX_SCHED + 1);
+	if (*n > (r->n - 1) / 2)
+		*n = (r->n - 1) / 2;
+	r->n -= 1 + 2 * *n;
+	tail = r->p + r->n;
+	for (i = 0; i < *n; i++) {
+		step += 1 + tail[2 * i];
+		memset(&sched[i], 0, sizeof(sched[i]));
+		sched[i].kind = GVM_CMD_SCHEDULE;
+		sched[i].offset = step;
+		sched[i].thread = 1 + tail[2 * i + 1] % CONC_THREADS;
+	}
+}
+
 int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 	       struct gvm_script *out)
 {
 	struct rd r = { .p = data, .n = data ? size : 0 };
+	struct gvm_cmd cmd, sched[CONC_MAX_SCHED];
 	struct ctx c = { 0 };
-	struct gvm_cmd cmd;
-	size_t first = out->n;
+	size_t first = out->n, nsched = 0, i;
+	bool threaded = false;
 	uint8_t k;
 
 	if ((unsigned int)format >= GVM_FORMAT_NR)
 		return -1;
 	c.t = &formats[format];
+	if (c.t->threads)
+		decode_schedule(&r, sched, &nsched);
 	if (decode_prologue(&r, &c, out))
 		return -1;
+	for (i = 0; i < nsched; i++)
+		if (gvm_script_push(out, &sched[i]))
+			return -1;
 	while (r.pos < r.n && out->n - first < GVM_FUZZ_MAX_CMDS) {
+		uint32_t thread = 0;
+
 		k = rd8(&r);
+		if (c.t->threads) {
+			thread = rd8(&r) % (CONC_THREADS + 1);
+			/* After the first command on a thread, all are on one. */
+			if (!thread && threaded)
+				thread = 1;
+			threaded |= thread != 0;
+		}
 		decode_record(&r, &c, c.t->kinds[k % c.t->nkinds], &cmd);
+		cmd.thread = thread;
 		if (gvm_script_push(out, &cmd))
 			return -1;
 	}
@@ -763,8 +842,12 @@ static int encode_record(struct enc *e, size_t i)
 	size_t k;
 
 	/* Decoded inputs have no threads: dropping "@T" would lose the script. */
-	if (cmd->thread && cmd->kind != GVM_CMD_SCHEDULE)
+	if (cmd->thread && cmd->kind != GVM_CMD_SCHEDULE && !c->t->threads)
 		return fail(e, i, "%s has no threads (@%" PRIu32 ")", c->t->name, cmd->thread);
+	if (c->t->threads && cmd->kind == GVM_CMD_SCHEDULE)
+		return fail(e, i, "schedule lines come right after the prologue");
+	if (c->t->threads && cmd->thread > CONC_THREADS)
+		return fail(e, i, "%s has threads @1 .. @%d", c->t->name, CONC_THREADS);
 	if (cmd->kind == GVM_CMD_VM)
 		return fail(e, i, "%s creates VMs only at the start", c->t->name);
 	if (cmd->kind == GVM_CMD_BO)
@@ -779,6 +862,8 @@ static int encode_record(struct enc *e, size_t i)
 		return fail(e, i, "%s has no '%s' command", c->t->name,
 			    kname(cmd->kind));
 	wr8(&e->w, (uint8_t)k);
+	if (c->t->threads)
+		wr8(&e->w, (uint8_t)cmd->thread);
 
 	switch (cmd->kind) {
 	case GVM_CMD_MAP:
@@ -876,11 +961,52 @@ static int encode_record(struct enc *e, size_t i)
 	}
 }
 
+/*
+ * concurrency: the schedule lines right after the prologue (from @*next),
+ * within what the tail can say; @*next moves past them.
+ */
+static int encode_schedule_check(struct enc *e, size_t *next)
+{
+	const struct gvm_script *s = e->s;
+	uint64_t prev = 0;
+	size_t i;
+
+	for (i = *next; i < s->n && s->cmds[i].kind == GVM_CMD_SCHEDULE; i++) {
+		const struct gvm_cmd *cmd = &s->cmds[i];
+
+		if (i - *next == CONC_MAX_SCHED)
+			return fail(e, i, "at most %d schedule lines", CONC_MAX_SCHED);
+		if (cmd->offset - prev - 1 > 0xff)
+			return fail(e, i, "schedule %" PRIu64 ": at most 256 decisions after the "
+				    "last record (%" PRIu64 ")", cmd->offset, prev);
+		if (cmd->thread > CONC_THREADS)
+			return fail(e, i, "schedule: thread %" PRIu32 " (at most %d)",
+				    cmd->thread, CONC_THREADS);
+		prev = cmd->offset;
+	}
+	*next = i;
+	return 0;
+}
+
+/* concurrency: the tail, for the schedule lines [@from, @to). */
+static void encode_schedule(struct enc *e, size_t from, size_t to)
+{
+	uint64_t prev = 0;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		wr8(&e->w, (uint8_t)(e->s->cmds[i].offset - prev - 1));
+		wr8(&e->w, (uint8_t)(e->s->cmds[i].thread - 1));
+		prev = e->s->cmds[i].offset;
+	}
+	wr8(&e->w, (uint8_t)(to - from));
+}
+
 int gvm_encode(enum gvm_format format, const struct gvm_script *s,
 	       uint8_t **data, size_t *size, char *err, size_t errlen)
 {
 	struct enc e = { .s = s, .err = err, .errlen = errlen };
-	size_t i, next = 0;
+	size_t i, next = 0, first_rec;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -906,9 +1032,14 @@ int gvm_encode(enum gvm_format format, const struct gvm_script *s,
 
 	if (e.c.t->single ? encode_single(&e, &next) : encode_multi(&e, &next))
 		goto out_free;
-	for (i = next; i < s->n; i++)
+	first_rec = next;
+	if (e.c.t->threads && encode_schedule_check(&e, &first_rec))
+		goto out_free;
+	for (i = first_rec; i < s->n; i++)
 		if (encode_record(&e, i))
 			goto out_free;
+	if (e.c.t->threads)
+		encode_schedule(&e, next, first_rec);
 	/* The prologue wrote at least one byte, so e.w.p is set unless OOM. */
 	if (e.w.oom || !e.w.p) {
 		if (err && errlen)

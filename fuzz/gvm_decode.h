@@ -25,6 +25,7 @@ enum gvm_format {
 	GVM_FORMAT_SPLIT_MERGE,	/* one twinned VM, map/unmap/madvise/prefetch */
 	GVM_FORMAT_LIFETIME,	/* obtain/put/close/destroy/cleanup/evict orders */
 	GVM_FORMAT_FAULT,	/* multi_vm plus injected allocation failures */
+	GVM_FORMAT_CONCURRENCY,	/* multi_vm's prologue, commands on 3 threads, a schedule */
 	GVM_FORMAT_NR
 };
 

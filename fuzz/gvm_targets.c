@@ -12,6 +12,7 @@
 #define INPUT_split_merge	GVM_FORMAT_SPLIT_MERGE
 #define INPUT_lifetime		GVM_FORMAT_LIFETIME
 #define INPUT_fault		GVM_FORMAT_FAULT
+#define INPUT_concurrency	GVM_FORMAT_CONCURRENCY
 #define INPUT_none		(-1)
 #define BACKEND_lean		"lean"
 #define BACKEND_upstream	"upstream"

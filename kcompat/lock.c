@@ -121,6 +121,7 @@ void kcompat_spin_lock(spinlock_t *lock, const char *file, int line)
 	if (WARN(kcompat_lock_held_by_me(&lock->dep_map),
 		 "recursive locking of spinlock %s (deadlock)", lock->dep_map.name))
 		return;
+	wait_free(&lock->dep_map, file, line);
 	pthread_mutex_lock(&lock->raw);
 	acquired(&lock->dep_map, false, NULL, file, line);
 }

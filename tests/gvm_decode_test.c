@@ -293,6 +293,50 @@ TEST(known_bytes)
 	gvm_script_free(&s);
 }
 
+/*
+ * concurrency: each record's thread byte, and the schedule read from the
+ * tail; a 0 thread is the script's own flow until a command ran on a
+ * thread, thread 1 after.
+ */
+TEST(known_bytes_concurrency)
+{
+	static const uint8_t in[] = {
+		0x00, 0x00,		/* 1 VM, staged */
+		0x00, 0x00,		/* 1 object, own resv */
+		0x00, 0x04,		/* map, thread 4 % 4: the script's own flow */
+		0x00, 0x00, 0x01, 0x00, 0x00,	/* vm 0 0x0 0x1000 bo 0 offset 0 */
+		0x03, 0x02,		/* unmap on thread 2 */
+		0x00, 0x00, 0x01,	/* vm 0 0x0 0x1000 */
+		0x03, 0x00,		/* unmap, thread 0 after a thread: @1 */
+		0x00, 0x02, 0x01,
+		0x04, 0x01,		/* schedule 5 2 */
+		0x00, 0x05,		/* schedule 6 (1 + 5 % 3) 3 */
+		0x02,			/* 2 records */
+	};
+	static const char *const want[] = {
+		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3",
+		"map 0 0x0 0x1000 0 0x0", "@2 unmap 0 0x0 0x1000", "@1 unmap 0 0x2000 0x1000",
+	};
+	char line[GVM_MAX_LINE];
+	struct gvm_script s = { 0 };
+	size_t i;
+
+	CHECK_EQ(gvm_decode(GVM_FORMAT_CONCURRENCY, in, sizeof(in), &s), 0);
+	CHECK_EQ(s.n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < s.n && i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK(gvm_cmd_format(&s.cmds[i], line, sizeof(line)) > 0);
+		if (strcmp(line, want[i])) {
+			fprintf(stderr, "cmd %zu: got '%s', want '%s'\n", i, line, want[i]);
+			CHECK(!"decoded command differs");
+		}
+	}
+	gvm_script_free(&s);
+	/* a count larger than the bytes before it: as many as they hold */
+	CHECK_EQ(gvm_decode(GVM_FORMAT_CONCURRENCY, (const uint8_t *)"\x01\x02\x08", 3, &s), 0);
+	CHECK(s.n == 3 && s.cmds[2].kind == GVM_CMD_SCHEDULE && s.cmds[2].offset == 2);
+	gvm_script_free(&s);
+}
+
 /* Parse @text; encode it for @t; expect success, or exactly @want_err. */
 static void check_encode(enum gvm_format t, const char *text,
 			 const char *want_err)
@@ -597,5 +641,6 @@ TEST(seeds_round_trip)
 }
 
 TEST_MAIN(format_names, target_table, random_inputs, short_inputs, empty_and_long,
+	  known_bytes_concurrency,
 	  known_bytes, encode_values, encode_errors, encode_malformed,
 	  seeds_round_trip)

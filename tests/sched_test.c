@@ -16,6 +16,7 @@
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/ww_mutex.h>
 #include <kcompat/sched.h>
 #include "test.h"
@@ -238,6 +239,39 @@ TEST(a_held_mutex_blocks_until_unlocked)
 	CHECK_WARNS(0);
 	kcompat_sched_fini();
 	mutex_destroy(&m);
+}
+
+/* A spinlock held across a preemption blocks the other thread, not the process. */
+static spinlock_t sl;
+
+static void hold_sl(void *arg)
+{
+	(void)arg;
+	spin_lock(&sl);
+	note('1');
+	kfree(kmalloc(8, GFP_NOWAIT));	/* switch points inside */
+	note('2');
+	spin_unlock(&sl);
+}
+
+static void want_sl(void *arg)
+{
+	(void)arg;
+	note('w');
+	spin_lock(&sl);
+	note('g');
+	spin_unlock(&sl);
+}
+
+TEST(a_held_spinlock_blocks_until_unlocked)
+{
+	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+
+	spin_lock_init(&sl);
+	CHECK_EQ(RUN_WITH(recs, hold_sl, want_sl), 0);
+	CHECK(!strcmp(order, "1w2g"));
+	CHECK_WARNS(0);
+	kcompat_sched_fini();
 }
 
 static struct mutex la, lb;
@@ -554,6 +588,7 @@ TEST(outside_a_schedule_nothing_switches)
 TEST_MAIN(without_records_each_runs_to_the_end, a_record_preempts_at_its_decision,
 	  records_that_cannot_preempt_are_skipped, bad_schedules_are_refused,
 	  an_interleaving_finds_a_get_after_the_last_put, a_held_mutex_blocks_until_unlocked,
+	  a_held_spinlock_blocks_until_unlocked,
 	  ab_ba_deadlocks_only_when_interleaved_and_names_the_chain,
 	  ww_mutexes_back_off_instead_of_deadlocking,
 	  a_fence_wait_blocks_until_another_thread_signals, a_condition_wait_wakes_when_it_holds,
