@@ -96,13 +96,16 @@ void exec_print_event(FILE *f, const struct gvm_event *ev, bool quiet_ops)
 static void on_event(void *ctx, const struct gvm_event *ev)
 {
 	struct gvm_exec *x = ctx;
+	struct event_log *log = x->log;
 
+	/* A thread's command's events print when it ends. */
 	if (x->threaded) {
-		/* The running thread's command's: printed when it ends. */
-		log_event(x->thread_log[x->be->ops->threads->sched_current(x->be)], ev);
-	} else {
-		log_event(x->log, ev);
+		unsigned int t = x->be->ops->threads->sched_current(x->be);
+
+		if (t && t <= GVM_MAX_THREADS && x->thread_log[t])
+			log = x->thread_log[t];
 	}
+	log_event(log, ev);
 
 	/* Lifetimes are checked whether or not anything is printed. */
 	if (ev->kind == GVM_EV_FREED_BO || ev->kind == GVM_EV_FREED_VM) {

@@ -142,10 +142,11 @@ static void thread_main(void *arg)
 	}
 }
 
-static void free_threads(struct thread *th, unsigned int n)
+static void free_threads(struct gvm_exec *x, struct thread *th, unsigned int n)
 {
 	unsigned int i;
 
+	memset(x->thread_log, 0, sizeof(x->thread_log));
 	for (i = 0; i < n; i++) {
 		free(th[i].cmds);
 		free(th[i].rets);
@@ -188,7 +189,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	ret = t->sched_init(x->be, recs, nrecs);
 	if (ret) {
 		exec_bug(x, "threads", "the scheduler refused the schedule (%d)", ret);
-		free_threads(th, nthreads);
+		free_threads(x, th, nthreads);
 		return x->failed;
 	}
 	/* Threads without commands stay out: their numbers stay theirs. */
@@ -235,13 +236,13 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	}
 	x->threaded = false;
 	t->sched_fini(x->be);
-	free_threads(th, nthreads);
+	free_threads(x, th, nthreads);
 	return x->failed;
 
 oom_sched:
 	t->sched_fini(x->be);
 oom:
 	exec_bug(x, "threads", "out of memory");
-	free_threads(th, th ? nthreads : 0);
+	free_threads(x, th, th ? nthreads : 0);
 	return x->failed;
 }
