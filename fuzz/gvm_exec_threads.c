@@ -14,6 +14,25 @@
 /* Switch points printed before a finding. */
 #define TRACE_LAST	24
 
+/*
+ * A sanitizer report ends the process: the switch points before it are
+ * printed from its death callback (sanitizer builds only; the runtime
+ * keeps one callback per process).
+ */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+static struct gvm_exec *running;
+
+static void print_trace_at_death(void)
+{
+	struct gvm_exec *x = running;
+
+	if (!x || !x->o.err)
+		return;
+	fprintf(x->o.err, "the last switch points before the sanitizer's report, oldest first:\n");
+	x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
+	fflush(x->o.err);
+}
+
 struct thread {
 	struct gvm_exec *x;
 	unsigned int id;
@@ -200,7 +219,13 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	x->model_stale = true;
 	if (x->o.switches && x->o.out)
 		t->sched_log(x->be, x->o.out);
+	running = x;
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(print_trace_at_death);
 	ret = t->sched_run(x->be);
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(NULL);
+	running = NULL;
 	t->sched_log(x->be, NULL);
 	if (ret == -EDEADLK) {
 		exec_check_warning(x);	/* the WARN that names the wait-for chain */

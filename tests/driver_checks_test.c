@@ -398,6 +398,7 @@ static int run_threads(const char *text, void (*p)(struct gvm_backend_ops *ops),
 		size_t i;
 
 		close(fds[0]);
+		dup2(fds[1], 2);	/* the sanitizers' reports too */
 		o.err = fdopen(fds[1], "w");
 		patch = p;
 		if (!o.err || gvm_parse("t", text, strlen(text), &s, err, len))
@@ -476,10 +477,46 @@ TEST(warn_on_a_thread)
 			     NULL, err, sizeof(err)), 0);
 }
 
+/* A "cleanup" that reads memory it has just freed. */
+static void cleanup_use_after_free(struct gvm_backend *be, struct gvm_be_vm *hvm)
+{
+	volatile char *p = kmalloc(16, GFP_KERNEL);
+
+	(void)be;
+	(void)hvm;
+	kfree((void *)p);
+	(void)p[3];
+}
+
+static void patch_cleanup_uaf(struct gvm_backend_ops *ops)
+{
+	ops->cleanup = cleanup_use_after_free;
+}
+
+/* Only ASan runtimes have it: the rest cannot see a use after free. */
+int __asan_address_is_poisoned(void const volatile *addr) __attribute__((weak));
+
+/* A sanitizer's report on a thread is followed by the switch points before it. */
+TEST(sanitizer_report_on_a_thread)
+{
+	char err[65536];
+
+	if (!__asan_address_is_poisoned)
+		return;
+	CHECK(run_threads("vm 0 0x0 0x10000\n@1 lookup 0 0x0 0x1000\n@2 cleanup 0\n",
+			  patch_cleanup_uaf, err, sizeof(err)) != 0);
+	if (getenv("TEST_VERBOSE"))
+		fputs(err, stderr);
+	CHECK(strstr(err, "ERROR: AddressSanitizer: heap-use-after-free") != NULL);
+	CHECK(strstr(err, "the last switch points before the sanitizer's report, oldest first:\n"
+			  "  T1 ioctl ") != NULL);
+	CHECK(strstr(err, "  T2 ioctl    free ") != NULL);
+}
+
 TEST_MAIN(known_finding_is_looked_past, ab_ba_across_two_commands, resv_lock_in_a_signalling_section,
 	  sleeping_allocation_under_a_spinlock,
 #if GVM_HAS_IMMEDIATE_MODE
 	  sleeping_allocation_under_the_gpuva_mutex,
 #endif
 	  leaked_device_reference, over_put_device_reference, staged_prealloc,
-	  ab_ba_on_two_threads_deadlocks, warn_on_a_thread)
+	  ab_ba_on_two_threads_deadlocks, warn_on_a_thread, sanitizer_report_on_a_thread)
