@@ -251,6 +251,26 @@ TEST(empty_and_long)
 }
 
 /* Hand-checked bytes: the documented format, not just self-consistency. */
+/* @in decodes for @format to exactly the commands @want. */
+static void check_decoded(enum gvm_format format, const uint8_t *in, size_t size,
+			  const char *const *want, size_t n)
+{
+	char line[GVM_MAX_LINE];
+	struct gvm_script s = { 0 };
+	size_t i;
+
+	CHECK_EQ(gvm_decode(format, in, size, &s), 0);
+	CHECK_EQ(s.n, n);
+	for (i = 0; i < s.n && i < n; i++) {
+		CHECK(gvm_cmd_format(&s.cmds[i], line, sizeof(line)) > 0);
+		if (strcmp(line, want[i])) {
+			fprintf(stderr, "cmd %zu: got '%s', want '%s'\n", i, line, want[i]);
+			CHECK(!"decoded command differs");
+		}
+	}
+	gvm_script_free(&s);
+}
+
 TEST(known_bytes)
 {
 	static const uint8_t in[] = {
@@ -266,7 +286,6 @@ TEST(known_bytes)
 		0x0c,			/* evict */
 		0x04, 0x03,		/* bo (4 % 3) 1, 1 */
 	};
-	char line[GVM_MAX_LINE];
 	static const char *const want[] = {
 		"vm 0 0x0 0x100000 reserve 0x80000 0x10000 immediate",
 		"vm 1 0x0 0x100000 resv_protected",
@@ -277,20 +296,8 @@ TEST(known_bytes)
 		"map 0 0x8000000000000001 0x0 - 0x0",
 		"evict 1 1",
 	};
-	struct gvm_script s = { 0 };
-	size_t i;
 
-	CHECK_EQ(gvm_decode(GVM_FORMAT_MULTI_VM, in, sizeof(in), &s), 0);
-	CHECK_EQ(s.n, sizeof(want) / sizeof(want[0]));
-	for (i = 0; i < s.n && i < sizeof(want) / sizeof(want[0]); i++) {
-		CHECK(gvm_cmd_format(&s.cmds[i], line, sizeof(line)) > 0);
-		if (strcmp(line, want[i])) {
-			fprintf(stderr, "cmd %zu: got '%s', want '%s'\n", i,
-				line, want[i]);
-			CHECK(!"decoded command differs");
-		}
-	}
-	gvm_script_free(&s);
+	check_decoded(GVM_FORMAT_MULTI_VM, in, sizeof(in), want, sizeof(want) / sizeof(want[0]));
 }
 
 /*
@@ -317,20 +324,9 @@ TEST(known_bytes_concurrency)
 		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3",
 		"map 0 0x0 0x1000 0 0x0", "@2 unmap 0 0x0 0x1000", "@1 unmap 0 0x2000 0x1000",
 	};
-	char line[GVM_MAX_LINE];
 	struct gvm_script s = { 0 };
-	size_t i;
 
-	CHECK_EQ(gvm_decode(GVM_FORMAT_CONCURRENCY, in, sizeof(in), &s), 0);
-	CHECK_EQ(s.n, sizeof(want) / sizeof(want[0]));
-	for (i = 0; i < s.n && i < sizeof(want) / sizeof(want[0]); i++) {
-		CHECK(gvm_cmd_format(&s.cmds[i], line, sizeof(line)) > 0);
-		if (strcmp(line, want[i])) {
-			fprintf(stderr, "cmd %zu: got '%s', want '%s'\n", i, line, want[i]);
-			CHECK(!"decoded command differs");
-		}
-	}
-	gvm_script_free(&s);
+	check_decoded(GVM_FORMAT_CONCURRENCY, in, sizeof(in), want, sizeof(want) / sizeof(want[0]));
 	/* a count larger than the bytes before it: as many as they hold */
 	CHECK_EQ(gvm_decode(GVM_FORMAT_CONCURRENCY, (const uint8_t *)"\x01\x02\x08", 3, &s), 0);
 	CHECK(s.n == 3 && s.cmds[2].kind == GVM_CMD_SCHEDULE && s.cmds[2].offset == 2);
