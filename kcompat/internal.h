@@ -26,6 +26,9 @@ const struct kcompat_held_lock *kcompat_held_with(const struct kcompat_task *tas
  */
 struct dma_fence;
 void kcompat_sched_wait_lock(const struct lockdep_map *map, const char *file, int line);
+/* ... or until @unless(@arg) holds (checked whenever the scheduler picks). */
+void kcompat_sched_wait_lock_unless(const struct lockdep_map *map, const char *file, int line,
+				    bool (*unless)(const void *arg), const void *arg);
 void kcompat_sched_wait_fence(const struct dma_fence *fence, const char *file, int line);
 
 #endif /* _KCOMPAT_INTERNAL_H */

@@ -196,6 +196,19 @@ static bool must_back_off(const struct ww_mutex *lock, const struct ww_acquire_c
 	return actx && actx->acquired && holder && holder->stamp < actx->stamp;
 }
 
+/* The waiter's side of must_back_off(), as the scheduler asks it. */
+struct ww_waiter {
+	const struct ww_mutex *lock;
+	const struct ww_acquire_ctx *actx;
+};
+
+static bool waiter_must_back_off(const void *arg)
+{
+	const struct ww_waiter *w = arg;
+
+	return must_back_off(w->lock, w->actx);
+}
+
 int kcompat_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 			  const char *file, int line)
 {
@@ -212,12 +225,23 @@ int kcompat_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *actx,
 	/* Contention can only be simulated, and only with a context to back off. */
 	if (actx && ww_fail_nth && --ww_fail_nth == 0)
 		return -EDEADLK;
-	if (unlikely(kcompat_sched_on))
+	if (unlikely(kcompat_sched_on)) {
+		/*
+		 * A waiter must back off as soon as an older context holds the
+		 * lock, not only when it first finds it held: the holder may
+		 * change while it waits (a lock taken without a context, then
+		 * with an older one), as the kernel's wait-die wakes its
+		 * younger waiters to die.
+		 */
+		const struct ww_waiter w = { lock, actx };
+
 		while (READ_ONCE(lock->base.dep_map.owner)) {
 			if (must_back_off(lock, actx))
 				return -EDEADLK;
-			kcompat_sched_wait_lock(&lock->base.dep_map, file, line);
+			kcompat_sched_wait_lock_unless(&lock->base.dep_map, file, line,
+						       waiter_must_back_off, &w);
 		}
+	}
 	pthread_mutex_lock(&lock->base.raw);
 	ww_acquired(lock, actx, false, file, line);
 	return 0;

@@ -33,6 +33,9 @@ struct sched_thread {
 	enum wait_kind wait;
 	const void *wait_obj;		/* lock map, fence, or condition argument */
 	bool (*ready)(void *arg);
+	/* WAIT_LOCK: also runnable when this says so (a ww waiter that must back off) */
+	bool (*unless)(const void *arg);
+	const void *unless_arg;
 	const char *wait_what;
 	const char *wait_file;
 	int wait_line;
@@ -122,7 +125,8 @@ static bool can_run(const struct sched_thread *t)
 	case WAIT_NONE:
 		return true;
 	case WAIT_LOCK:
-		return !READ_ONCE(((const struct lockdep_map *)t->wait_obj)->owner);
+		return !READ_ONCE(((const struct lockdep_map *)t->wait_obj)->owner) ||
+		       (t->unless && t->unless(t->unless_arg));
 	case WAIT_FENCE:
 		return dma_fence_is_signaled((struct dma_fence *)t->wait_obj);
 	case WAIT_COND:
@@ -247,7 +251,8 @@ static void stuck_outside(const char *what, const char *file, int line)
 	abort();
 }
 
-void kcompat_sched_wait_lock(const struct lockdep_map *map, const char *file, int line)
+void kcompat_sched_wait_lock_unless(const struct lockdep_map *map, const char *file, int line,
+				    bool (*unless)(const void *arg), const void *arg)
 {
 	struct sched_thread *t = S.cur;
 
@@ -257,7 +262,15 @@ void kcompat_sched_wait_lock(const struct lockdep_map *map, const char *file, in
 	t->wait_obj = map;
 	t->wait_file = file;
 	t->wait_line = line;
+	t->unless = unless;
+	t->unless_arg = arg;
 	block(t);
+	t->unless = NULL;
+}
+
+void kcompat_sched_wait_lock(const struct lockdep_map *map, const char *file, int line)
+{
+	kcompat_sched_wait_lock_unless(map, file, line, NULL, NULL);
 }
 
 void kcompat_sched_wait_fence(const struct dma_fence *fence, const char *file, int line)

@@ -395,6 +395,64 @@ TEST(ww_mutexes_back_off_instead_of_deadlocking)
 	ww_mutex_destroy(&wb);
 }
 
+/*
+ * The holder changes under a waiter: B (younger, holding wb) waits for wa,
+ * which A holds without a context; A lets go and takes wa again with its
+ * (older) context, then wants wb. B must back off now, as the kernel's
+ * wait-die wakes it to; waiting on, the two would deadlock.
+ */
+static int b_died;
+
+static void older_retakes(void *arg)
+{
+	struct ww_acquire_ctx ctx;
+
+	(void)arg;
+	ww_acquire_init(&ctx, &test_ww_class);	/* the older context */
+	ww_mutex_lock(&wa, NULL);
+	ww_mutex_unlock(&wa);			/* decision 2: B runs, waits for wa */
+	CHECK_EQ(ww_mutex_lock(&wa, &ctx), 0);
+	CHECK_EQ(ww_mutex_lock(&wb, &ctx), 0);	/* B holds it: A waits, B must die */
+	note('A');
+	ww_mutex_unlock(&wb);
+	ww_mutex_unlock(&wa);
+	ww_acquire_fini(&ctx);
+}
+
+static void younger_waits(void *arg)
+{
+	struct ww_acquire_ctx ctx;
+
+	(void)arg;
+	ww_acquire_init(&ctx, &test_ww_class);
+	CHECK_EQ(ww_mutex_lock(&wb, &ctx), 0);
+	if (ww_mutex_lock(&wa, &ctx) == -EDEADLK) {
+		b_died = 1;
+		ww_mutex_unlock(&wb);
+	} else {
+		ww_mutex_unlock(&wa);
+		ww_mutex_unlock(&wb);
+	}
+	note('B');
+	ww_acquire_fini(&ctx);
+}
+
+TEST(ww_waiter_backs_off_when_an_older_context_takes_the_lock)
+{
+	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+
+	ww_mutex_init(&wa, &test_ww_class);
+	ww_mutex_init(&wb, &test_ww_class);
+	b_died = 0;
+	CHECK_EQ(RUN_WITH(recs, older_retakes, younger_waits), 0);
+	CHECK_EQ(b_died, 1);
+	CHECK(!strcmp(order, "BA"));
+	CHECK_WARNS(0);
+	kcompat_sched_fini();
+	ww_mutex_destroy(&wa);
+	ww_mutex_destroy(&wb);
+}
+
 /* ---- fences and conditions --------------------------------------------------------------- */
 
 static struct dma_fence fence;
@@ -591,6 +649,7 @@ TEST_MAIN(without_records_each_runs_to_the_end, a_record_preempts_at_its_decisio
 	  a_held_spinlock_blocks_until_unlocked,
 	  ab_ba_deadlocks_only_when_interleaved_and_names_the_chain,
 	  ww_mutexes_back_off_instead_of_deadlocking,
+	  ww_waiter_backs_off_when_an_older_context_takes_the_lock,
 	  a_fence_wait_blocks_until_another_thread_signals, a_condition_wait_wakes_when_it_holds,
 	  signalling_context_is_per_thread, the_same_schedule_gives_the_same_trace,
 	  the_trace_says_who_did_what_where, outside_a_schedule_nothing_switches)
