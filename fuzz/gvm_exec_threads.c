@@ -22,15 +22,21 @@
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 static struct gvm_exec *running;
 
+/* After a finding: "the last switch points<what>, oldest first:" and them. */
+static void print_trace(struct gvm_exec *x, const char *what)
+{
+	if (!x->o.err)
+		return;
+	fprintf(x->o.err, "the last switch points%s, oldest first:\n", what);
+	x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
+}
+
 static void print_trace_at_death(void)
 {
-	struct gvm_exec *x = running;
-
-	if (!x || !x->o.err)
+	if (!running || !running->o.err)
 		return;
-	fprintf(x->o.err, "the last switch points before the sanitizer's report, oldest first:\n");
-	x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
-	fflush(x->o.err);
+	print_trace(running, " before the sanitizer's report");
+	fflush(running->o.err);
 }
 
 struct thread {
@@ -154,10 +160,8 @@ static void thread_main(void *arg)
 		x->cur = th->cmds[i];
 		exec_check_warning(x);
 		x->cur = NULL;
-		if (x->failed && !failed && x->o.err) {
-			fprintf(x->o.err, "the last switch points, oldest first:\n");
-			x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
-		}
+		if (x->failed && !failed)
+			print_trace(x, "");
 	}
 }
 
@@ -211,7 +215,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		free_threads(x, th, nthreads);
 		return x->failed;
 	}
-	/* Threads without commands stay out: their numbers stay theirs. */
+	/* Every thread up to the highest named, one without commands too: ids stay. */
 	for (id = 1; id <= nthreads; id++)
 		if (t->sched_spawn(x->be, "ioctl", thread_main, &th[id - 1]) != (int)id)
 			goto oom_sched;
@@ -229,10 +233,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	t->sched_log(x->be, NULL);
 	if (ret == -EDEADLK) {
 		exec_check_warning(x);	/* the WARN that names the wait-for chain */
-		if (x->o.err) {
-			fprintf(x->o.err, "the last switch points, oldest first:\n");
-			t->sched_print_trace(x->be, x->o.err, TRACE_LAST);
-		}
+		print_trace(x, "");
 		/* The blocked threads hold locks for good: nothing can be released. */
 		x->wedged = x->released = true;
 	} else if (ret) {
@@ -243,10 +244,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		/* Quiescent: the invariants hold, or the switch points say how not. */
 		if (!x->be->ops->check(x->be, msg, sizeof(msg))) {
 			exec_bug(x, "invariant", "after the threads: %s", msg);
-			if (x->o.err) {
-				fprintf(x->o.err, "the last switch points, oldest first:\n");
-				t->sched_print_trace(x->be, x->o.err, TRACE_LAST);
-			}
+			print_trace(x, "");
 		}
 	}
 	if (x->o.trace && x->o.out) {
