@@ -766,6 +766,8 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		check_locked(x, c, &x->scratch->res.locked);
 	if (!ret)
 		gvm_model_apply(&x->model, c);
+	else if (c->kind == GVM_CMD_LOCK && inject && ret == -ENOMEM)
+		gvm_model_lock_failed(&x->model, c);
 	/* A validate may fail halfway: what it validated before stays so. */
 	if (c->kind == GVM_CMD_VALIDATE && want != -ENOENT)
 		gvm_model_validate_done(&x->model, c, ret, inject != 0);

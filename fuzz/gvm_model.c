@@ -412,6 +412,19 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 		room_made(m, c->vm, c->bo, list[c->bo], any);
 }
 
+void gvm_model_lock_failed(struct gvm_model *m, const struct gvm_cmd *c)
+{
+	struct gvm_model_vm *v = &m->vm[c->vm];
+	uint32_t b;
+
+	if ((c->flags & GVM_F_LRANGE) || c->vm >= m->vm_ids || !v->created)
+		return;
+	for (b = 0; b < m->bo_ids; b++)
+		if (gvm_model_vm_bo_live(v, b) && flag_only(m, c->vm, b) &&
+		    folded(v->evicted[b], v->listed[b]) != v->listed[b])
+			v->listed[b] = GVM_EVICTED_UNKNOWN;
+}
+
 /* ---- lookups and locking -------------------------------------------------- */
 
 /* The VA a lookup may find at index @i: the mappings, then the kernel node. */

@@ -92,6 +92,13 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 			     bool injected);
 
 /*
+ * Apply a lock that failed (an injected -ENOMEM): prepare_objects() may
+ * have listed some evicted external objects of a protected VM before the
+ * failure, so those whose listing would change are unknown.
+ */
+void gvm_model_lock_failed(struct gvm_model *m, const struct gvm_cmd *c);
+
+/*
  * What lookup V addr range must find in @v (range > 0, no wrap), as
  * drm_gpuva_find() and friends document it: find and first over
  * [addr, addr + range), the kernel node included; prev the VA covering
