@@ -175,6 +175,8 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 	emit(vm->be, &ev);
 	list_del(&vm->link);
 	vm->be->nvms--;
+	WARN(!list_empty(&vm->jobs), "driver model: vm%u freed with jobs queued", vm->id);
+	spin_lock_destroy(&vm->job_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 }
@@ -641,6 +643,8 @@ static int lean_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p
 	vm->empty_ok = p->empty_ok;
 	vm->open = true;
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->job_lock);
+	INIT_LIST_HEAD(&vm->jobs);
 	drm_gpuvm_init(&vm->base, "gvm", flags, &be->drm, r_obj, p->start, p->range,
 		       p->reserve_addr, p->reserve_range, &vm_ops);
 	drm_gem_object_put(r_obj);
@@ -901,6 +905,128 @@ static int lean_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t add
 	if (bo)
 		mutex_unlock(&bo->bind_lock);
 	return ret;
+}
+
+/* ---- asynchronous binds: the ioctl queues, run_job applies ---------------------- */
+
+/*
+ * A bind of an immediate VM split as panthor and the Rust GPUVM drivers
+ * split it: the ioctl checks the range and preallocates what the job will
+ * need (VAs for the worst case: a map's new VA and two remap pieces, an
+ * unmap's two pieces; for a map of an object its vm_bo, obtained, so the
+ * object is bound to the VM from then on), then queues it; run_job
+ * applies it in the fence-signalling path, where nothing may allocate or
+ * fail, and drops the job's vm_bo reference deferred.
+ */
+struct lean_job {
+	struct list_head link;		/* in lean_vm.jobs */
+	const void *tag;		/* the caller's, returned by job_run() */
+	bool unmap;
+	uint64_t addr, range, offset;
+	struct drm_gpuvm_bo *vm_bo;	/* map of an object: the job's reference */
+	struct va_pool pool;
+};
+
+static int lean_job_queue(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
+			  const struct gvm_job_req *req)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct lean_bo *bo = (struct lean_bo *)req->bo;
+	struct lean_job *job;
+	int ret;
+
+	(void)gbe;
+	if (!drm_gpuvm_immediate_mode(&vm->base) || ioctl_refuses(vm, req->addr, req->range))
+		return -EINVAL;
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	ret = pool_fill(&job->pool, req->unmap ? 2 : 3);
+	if (ret)
+		goto free_job;
+	if (bo) {
+		struct drm_gpuvm_bo *prealloc = NULL;
+
+		mutex_lock(&bo->bind_lock);
+		if (mode_conflict(&bo->base, true))
+			ret = -EINVAL;
+		else if (!(prealloc = vm_bo_create_pinned(&vm->base, &bo->base)))
+			ret = -ENOMEM;
+		if (prealloc) {
+			job->vm_bo = drm_gpuvm_bo_obtain_prealloc(prealloc);
+			extobj_add(vm, job->vm_bo, false);
+		}
+		mutex_unlock(&bo->bind_lock);
+		if (ret)
+			goto drain;
+	}
+	job->tag = req->tag;
+	job->unmap = req->unmap;
+	job->addr = req->addr;
+	job->range = req->range;
+	job->offset = req->offset;
+	drm_gpuvm_get(&vm->base);	/* the job's, until it is freed */
+	spin_lock(&vm->job_lock);
+	list_add_tail(&job->link, &vm->jobs);
+	vm->jobs_inflight++;
+	spin_unlock(&vm->job_lock);
+	return 0;
+
+drain:
+	pool_drain(&job->pool);
+free_job:
+	kfree(job);
+	return ret;
+}
+
+static bool lean_job_pending(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	(void)gbe;
+	return !list_empty(&((struct lean_vm *)hvm)->jobs);
+}
+
+static const void *lean_job_run(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+{
+	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct step_ctx c = { .be = to_lean(gbe), .vm = vm, .immediate = true };
+	struct lean_job *job;
+	const void *tag;
+	bool cookie;
+	int ret;
+
+	spin_lock(&vm->job_lock);
+	job = list_first_entry_or_null(&vm->jobs, struct lean_job, link);
+	if (job)
+		list_del(&job->link);
+	spin_unlock(&vm->job_lock);
+	if (!job)
+		return NULL;
+	c.vm_bo = job->vm_bo;
+	c.pool = &job->pool;
+	cookie = dma_fence_begin_signalling();
+	if (job->unmap) {
+		ret = drm_gpuvm_sm_unmap(&vm->base, &c, job->addr, job->range);
+	} else {
+		struct drm_gpuvm_map_req req = {
+			.map = { .va = { job->addr, job->range },
+				 .gem = { job->offset, job->vm_bo ? job->vm_bo->obj : NULL } },
+		};
+
+		ret = drm_gpuvm_sm_map(&vm->base, &c, &req);
+	}
+	WARN(ret, "driver model: run_job's drm_gpuvm_sm_%s failed (%d), with all it needs preallocated",
+	     job->unmap ? "unmap" : "map", ret);
+	/* free_job: may be the last reference, in the signalling path. */
+	drm_gpuvm_bo_put_deferred(job->vm_bo);
+	dma_fence_end_signalling(cookie);
+	pool_drain(&job->pool);
+	tag = job->tag;
+	kfree(job);
+	spin_lock(&vm->job_lock);
+	vm->jobs_inflight--;
+	spin_unlock(&vm->job_lock);
+	drm_gpuvm_put(&vm->base);	/* the job's */
+	return tag;
 }
 
 static int staged_unmap(struct lean *be, struct lean_vm *vm, uint64_t addr, uint64_t range)
@@ -1797,6 +1923,9 @@ static const char *lean_unsupported(struct gvm_backend *gbe, const struct gvm_cm
 }
 
 static const struct gvm_backend_ops lean_ops = {
+	.job_queue = lean_job_queue,
+	.job_pending = lean_job_pending,
+	.job_run = lean_job_run,
 	.name = DRIVER_NAME,
 	.vm_create = lean_vm_create,
 	.bo_create = lean_bo_create,

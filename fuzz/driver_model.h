@@ -16,6 +16,7 @@
 #include <linux/kcompat.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <kcompat/sched.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gpuvm.h>
@@ -76,6 +77,15 @@ struct lean_vm {
 	 */
 	struct mutex lock;
 	bool dead;
+	/*
+	 * Jobs of asynchronous binds (struct lean_job) for run_job, queued
+	 * under @lock, taken under @job_lock; @jobs_inflight counts those
+	 * queued and not yet finished. A command that reads or changes the
+	 * tree waits, under @lock, until none is (vm_enter()).
+	 */
+	spinlock_t job_lock;
+	struct list_head jobs;
+	unsigned int jobs_inflight;
 	struct list_head link;		/* in lean.vms until freed */
 	struct lean_held held[GVM_MAX_ID];
 	/* The running validate's memory pressure (lean_validate()). */

@@ -44,8 +44,13 @@ static void bo_put(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
 	drm_gem_object_put(&((struct lean_bo *)hbo)->base);
 }
 
+static bool vm_idle(void *arg)
+{
+	return !((struct lean_vm *)arg)->jobs_inflight;
+}
+
 /* As xe_vm_is_closed(): a VM destroyed since the lookup takes no more work. */
-static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
+static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, bool tree)
 {
 	struct lean_vm *vm = (struct lean_vm *)hvm;
 
@@ -55,6 +60,9 @@ static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 		mutex_unlock(&vm->lock);
 		return -ENOENT;
 	}
+	/* Jobs run on threads only: outside them each one ran when queued. */
+	if (tree && vm->jobs_inflight)
+		kcompat_sched_wait(vm_idle, vm, "the VM's jobs to finish");
 	return 0;
 }
 
@@ -97,6 +105,13 @@ static int sched_run(struct gvm_backend *gbe)
 {
 	(void)gbe;
 	return kcompat_sched_run();
+}
+
+static void sched_wait(struct gvm_backend *gbe, bool (*ready)(void *arg), void *arg,
+		       const char *what)
+{
+	(void)gbe;
+	kcompat_sched_wait(ready, arg, what);
 }
 
 static void sched_fini(struct gvm_backend *gbe)
@@ -156,6 +171,7 @@ const struct gvm_threads_ops DRIVER_THREADS_OPS = {
 	.sched_init = sched_init,
 	.sched_spawn = sched_spawn,
 	.sched_run = sched_run,
+	.sched_wait = sched_wait,
 	.sched_fini = sched_fini,
 	.sched_current = sched_current,
 	.sched_decisions = sched_decisions,

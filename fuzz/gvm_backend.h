@@ -143,6 +143,14 @@ struct gvm_vm_params {
 	bool empty_ok;
 };
 
+/* map/unmap ... job: an asynchronous bind (struct gvm_backend_ops.job_queue). */
+struct gvm_job_req {
+	bool unmap;
+	uint64_t addr, range, offset;
+	struct gvm_be_bo *bo;		/* map: NULL maps without object */
+	const void *tag;		/* the caller's: job_run() returns it */
+};
+
 /* A preemption of a schedule: at decision @step, run thread @thread (<kcompat/sched.h>). */
 struct gvm_sched_record {
 	unsigned long step;
@@ -170,10 +178,13 @@ struct gvm_threads_ops {
 	/*
 	 * The driver's VM lock around a command's work on @vm (xe's vm->lock,
 	 * nouveau's uvmm mutex, panthor's op_lock), taken for every command
-	 * that names a VM, threads or not. -ENOENT, unlocked, if @vm was
-	 * destroyed since its lookup.
+	 * that names a VM but cleanup (a worker's), threads or not. -ENOENT,
+	 * unlocked, if @vm was destroyed since its lookup. With @tree (the
+	 * command reads or changes the VA tree), also wait, locked, until no
+	 * job of @vm is queued or running: run_job changes the tree without
+	 * this lock, and no job can be queued while it is held.
 	 */
-	int (*vm_enter)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	int (*vm_enter)(struct gvm_backend *be, struct gvm_be_vm *vm, bool tree);
 	void (*vm_leave)(struct gvm_backend *be, struct gvm_be_vm *vm);
 
 	/* kcompat_sched_*() of the backend's environment; @recs are copied. */
@@ -181,6 +192,9 @@ struct gvm_threads_ops {
 	int (*sched_spawn)(struct gvm_backend *be, const char *name, void (*fn)(void *arg),
 			   void *arg);
 	int (*sched_run)(struct gvm_backend *be);
+	/* From a thread: block until @ready(@arg) (kcompat_sched_wait()). */
+	void (*sched_wait)(struct gvm_backend *be, bool (*ready)(void *arg), void *arg,
+			   const char *what);
 	void (*sched_fini)(struct gvm_backend *be);
 	/* The running thread, 0 outside any. */
 	unsigned int (*sched_current)(struct gvm_backend *be);
@@ -218,6 +232,23 @@ struct gvm_backend_ops {
 	int (*prefetch)(struct gvm_backend *be, struct gvm_be_vm *vm, uint64_t addr,
 			uint64_t range);
 	int (*bo_unmap)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *bo);
+
+	/*
+	 * An asynchronous bind (immediate VMs; -EINVAL on others, and for a
+	 * range the ioctl refuses): check, preallocate (a map's vm_bo is
+	 * obtained now) and queue a job on @vm; run_job applies it later.
+	 * Queued under the VM lock (threads->vm_enter()).
+	 */
+	int (*job_queue)(struct gvm_backend *be, struct gvm_be_vm *vm,
+			 const struct gvm_job_req *req);
+	/* Whether @vm has a queued job; reads memory only (a scheduler condition). */
+	bool (*job_pending)(struct gvm_backend *be, struct gvm_be_vm *vm);
+	/*
+	 * run_job: apply @vm's oldest queued job in a fence-signalling
+	 * section, without the VM lock, then free it (its vm_bo put
+	 * deferred). Returns its tag; NULL if none was queued.
+	 */
+	const void *(*job_run)(struct gvm_backend *be, struct gvm_be_vm *vm);
 
 	/* Take / drop one caller-held vm_bo reference. */
 	int (*obtain)(struct gvm_backend *be, struct gvm_be_vm *vm, struct gvm_be_bo *bo);

@@ -30,9 +30,9 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 				    GVM_F_RESV_PROTECTED | GVM_F_PREALLOC | GVM_F_EMPTY_OK,
 				    U_VM | U_ADDR | U_RANGE, false },
 	[GVM_CMD_BO]		= { "bo", GVM_F_PRIVATE, U_BO, false },
-	[GVM_CMD_MAP]		= { "map", GVM_F_NO_BO,
+	[GVM_CMD_MAP]		= { "map", GVM_F_NO_BO | GVM_F_JOB,
 				    U_VM | U_BO | U_ADDR | U_RANGE | U_OFFSET, true },
-	[GVM_CMD_UNMAP]		= { "unmap", 0, U_VM | U_ADDR | U_RANGE, true },
+	[GVM_CMD_UNMAP]		= { "unmap", GVM_F_JOB, U_VM | U_ADDR | U_RANGE, true },
 	[GVM_CMD_MADVISE]	= { "madvise", 0, U_VM | U_ADDR | U_RANGE, true },
 	[GVM_CMD_PREFETCH]	= { "prefetch", 0, U_VM | U_ADDR | U_RANGE, true },
 	[GVM_CMD_BO_UNMAP]	= { "bo_unmap", 0, U_VM | U_BO, true },
@@ -164,7 +164,9 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 		return false;
 	/* A thread for what may run on one; schedule: from decision 1, to a thread */
 	if (cmd->kind == GVM_CMD_SCHEDULE)
-		return cmd->offset && cmd->thread && cmd->thread <= GVM_MAX_THREADS;
+		return cmd->offset && ((cmd->thread && cmd->thread <= GVM_MAX_THREADS) ||
+				       (cmd->thread >= GVM_THREAD_JOB &&
+					cmd->thread < GVM_THREAD_JOB + GVM_MAX_ID));
 	return cmd->thread <= GVM_MAX_THREADS && (!cmd->thread || k->threads);
 }
 
@@ -241,12 +243,16 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 		else
 			put(&f, " %" PRIu32, cmd->bo);
 		put(&f, " 0x%" PRIx64, cmd->offset);
+		if (cmd->flags & GVM_F_JOB)
+			put(&f, " job");
 		break;
 	case GVM_CMD_UNMAP:
 	case GVM_CMD_MADVISE:
 	case GVM_CMD_PREFETCH:
 		put(&f, " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64,
 		    cmd->vm, cmd->addr, cmd->range);
+		if (cmd->flags & GVM_F_JOB)
+			put(&f, " job");
 		break;
 	case GVM_CMD_BO_UNMAP:
 	case GVM_CMD_OBTAIN:
@@ -308,7 +314,10 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 	case GVM_CMD_TWIN:
 		break;
 	case GVM_CMD_SCHEDULE:
-		put(&f, " %" PRIu64 " %" PRIu32, cmd->offset, cmd->thread);
+		if (cmd->thread >= GVM_THREAD_JOB)
+			put(&f, " %" PRIu64 " j%" PRIu32, cmd->offset, cmd->thread - GVM_THREAD_JOB);
+		else
+			put(&f, " %" PRIu64 " %" PRIu32, cmd->offset, cmd->thread);
 		break;
 	case GVM_CMD_NR:
 		return -1;

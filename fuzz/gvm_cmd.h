@@ -17,12 +17,18 @@
 #define GVM_MAX_LINE		4096
 /* Threads of a script are 1 .. GVM_MAX_THREADS ("@T command"). */
 #define GVM_MAX_THREADS		4
+/*
+ * A schedule record's thread may also be VM V's run_job ("schedule S jV"):
+ * GVM_THREAD_JOB + V. At most GVM_MAX_JOB_VMS VMs have jobs on threads.
+ */
+#define GVM_THREAD_JOB		0x100u
+#define GVM_MAX_JOB_VMS		4
 
 enum gvm_kind {
 	GVM_CMD_VM,		/* vm V start range [reserve addr range] [immediate] [resv_protected] [prealloc] [empty_ok] */
 	GVM_CMD_BO,		/* bo B [private V] */
-	GVM_CMD_MAP,		/* map V addr range B|- offset */
-	GVM_CMD_UNMAP,		/* unmap V addr range */
+	GVM_CMD_MAP,		/* map V addr range B|- offset [job] */
+	GVM_CMD_UNMAP,		/* unmap V addr range [job] */
 	GVM_CMD_MADVISE,	/* madvise V addr range */
 	GVM_CMD_PREFETCH,	/* prefetch V addr range */
 	GVM_CMD_BO_UNMAP,	/* bo_unmap V B */
@@ -60,6 +66,7 @@ enum gvm_kind {
 #define GVM_F_OWN		(1u << 13)	/* lock, validate: the driver's own drm_exec loop */
 #define GVM_F_PREALLOC		(1u << 14)	/* vm: staged, vm_bos by obtain_prealloc (pre-7.0) */
 #define GVM_F_EMPTY_OK		(1u << 15)	/* vm: the ioctl passes empty ranges on to GPUVM (nouveau) */
+#define GVM_F_JOB		(1u << 16)	/* map, unmap: a job for the VM's run_job (immediate VMs) */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the
@@ -94,7 +101,8 @@ const char *gvm_usage_name(unsigned int usage);
  * @objs: lock with GVM_F_LOBJS: the objects, bit B for object B (not 0)
  * @usage: lock with GVM_F_FENCE: P | E << 4 (enum gvm_usage each)
  * @thread: the thread that runs it ("@T command"), 1 .. GVM_MAX_THREADS;
- *	0 for a command of the script's own flow. schedule: T
+ *	0 for a command of the script's own flow. schedule: T, or
+ *	GVM_THREAD_JOB + V for VM V's run_job
  * @line: 1-based line in the script it came from, 0 if none
  *
  * Fields a kind does not use are zero, so two commands compare equal with

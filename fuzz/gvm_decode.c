@@ -67,13 +67,15 @@
  * schedule's length n = c % 9 (at most what the bytes before it hold);
  * the 2n bytes before c are its records, first to last, two bytes each:
  * d, t: "schedule S T" with S = the previous record's S + 1 + d (the
- * first: 1 + d) and T = 1 + t % 3. Deleting a record's two bytes and
+ * first: 1 + d) and T = 1 + t % 3, or with t & 0x80 VM V's run_job,
+ * "jV", V = (t & 0x7f) % 4. Deleting a record's two bytes and
  * decrementing c removes one preemption. The bytes before the schedule
  * are multi_vm's prologue and records, each record's kind byte followed
  * by a thread byte t: with T = t % 4, the command is "@T ..." for T 1 to
  * 3; for 0, a command of the script's own flow (setting the race up)
- * while no command has run on a thread yet, and "@1 ..." after. An empty
- * input has no schedule.
+ * while no command has run on a thread yet, and "@1 ..." after. A map or
+ * unmap with (t / 4) & 1 is a job ("... job"). An empty input has no
+ * schedule.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -542,6 +544,7 @@ static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
 	const uint8_t *tail;
 	uint64_t step = 0;
 	size_t i;
+	uint8_t t;
 
 	*n = 0;
 	if (!r->n)
@@ -556,7 +559,9 @@ static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
 		memset(&sched[i], 0, sizeof(sched[i]));
 		sched[i].kind = GVM_CMD_SCHEDULE;
 		sched[i].offset = step;
-		sched[i].thread = 1 + tail[2 * i + 1] % CONC_THREADS;
+		t = tail[2 * i + 1];
+		sched[i].thread = t & 0x80 ? GVM_THREAD_JOB + (t & 0x7fu) % MAX_VMS :
+					     1 + t % CONC_THREADS;
 	}
 }
 
@@ -582,10 +587,12 @@ int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 			return -1;
 	while (r.pos < r.n && out->n - first < GVM_FUZZ_MAX_CMDS) {
 		uint32_t thread = 0;
+		uint8_t t = 0;
 
 		k = rd8(&r);
 		if (c.t->threads) {
-			thread = rd8(&r) % (CONC_THREADS + 1);
+			t = rd8(&r);
+			thread = t % (CONC_THREADS + 1);
 			/* After the first command on a thread, all are on one. */
 			if (!thread && threaded)
 				thread = 1;
@@ -593,6 +600,8 @@ int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 		}
 		decode_record(&r, &c, c.t->kinds[k % c.t->nkinds], &cmd);
 		cmd.thread = thread;
+		if (((t / 4) & 1) && (cmd.kind == GVM_CMD_MAP || cmd.kind == GVM_CMD_UNMAP))
+			cmd.flags |= GVM_F_JOB;
 		if (gvm_script_push(out, &cmd))
 			return -1;
 	}
@@ -848,6 +857,8 @@ static int encode_record(struct enc *e, size_t i)
 		return fail(e, i, "schedule lines come right after the prologue");
 	if (c->t->threads && cmd->thread > CONC_THREADS)
 		return fail(e, i, "%s has threads @1 .. @%d", c->t->name, CONC_THREADS);
+	if ((cmd->flags & GVM_F_JOB) && !c->t->threads)
+		return fail(e, i, "%s has no jobs ('%s ... job')", c->t->name, kname(cmd->kind));
 	if (cmd->kind == GVM_CMD_VM)
 		return fail(e, i, "%s creates VMs only at the start", c->t->name);
 	if (cmd->kind == GVM_CMD_BO)
@@ -863,7 +874,7 @@ static int encode_record(struct enc *e, size_t i)
 			    kname(cmd->kind));
 	wr8(&e->w, (uint8_t)k);
 	if (c->t->threads)
-		wr8(&e->w, (uint8_t)cmd->thread);
+		wr8(&e->w, (uint8_t)(cmd->thread | (cmd->flags & GVM_F_JOB ? 4 : 0)));
 
 	switch (cmd->kind) {
 	case GVM_CMD_MAP:
@@ -979,9 +990,13 @@ static int encode_schedule_check(struct enc *e, size_t *next)
 		if (cmd->offset - prev - 1 > 0xff)
 			return fail(e, i, "schedule %" PRIu64 ": at most 256 decisions after the "
 				    "last record (%" PRIu64 ")", cmd->offset, prev);
-		if (cmd->thread > CONC_THREADS)
-			return fail(e, i, "schedule: thread %" PRIu32 " (at most %d)",
-				    cmd->thread, CONC_THREADS);
+		if (cmd->thread >= GVM_THREAD_JOB + MAX_VMS ||
+		    (cmd->thread > CONC_THREADS && cmd->thread < GVM_THREAD_JOB))
+			return fail(e, i, "schedule: thread %s%" PRIu32 " (at most %d, or j0 .. j%d)",
+				    cmd->thread >= GVM_THREAD_JOB ? "j" : "",
+				    cmd->thread >= GVM_THREAD_JOB ? cmd->thread - GVM_THREAD_JOB :
+								    cmd->thread,
+				    CONC_THREADS, MAX_VMS - 1);
 		prev = cmd->offset;
 	}
 	*next = i;
@@ -995,8 +1010,10 @@ static void encode_schedule(struct enc *e, size_t from, size_t to)
 	size_t i;
 
 	for (i = from; i < to; i++) {
+		uint32_t t = e->s->cmds[i].thread;
+
 		wr8(&e->w, (uint8_t)(e->s->cmds[i].offset - prev - 1));
-		wr8(&e->w, (uint8_t)(e->s->cmds[i].thread - 1));
+		wr8(&e->w, (uint8_t)(t >= GVM_THREAD_JOB ? 0x80 | (t - GVM_THREAD_JOB) : t - 1));
 		prev = e->s->cmds[i].offset;
 	}
 	wr8(&e->w, (uint8_t)(to - from));

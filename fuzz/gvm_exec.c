@@ -102,7 +102,7 @@ static void on_event(void *ctx, const struct gvm_event *ev)
 	if (x->threaded) {
 		unsigned int t = x->be->ops->threads->sched_current(x->be);
 
-		if (t && t <= GVM_MAX_THREADS && x->thread_log[t])
+		if (t && t < ARRAY_LEN(x->thread_log) && x->thread_log[t])
 			log = x->thread_log[t];
 	}
 	log_event(log, ev);
@@ -450,6 +450,10 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 			return -EINVAL;
 		/* fall through */
 	case GVM_CMD_UNMAP:
+		/* Asynchronous binds are immediate-mode drivers' (panthor, Tyr). */
+		if ((c->flags & GVM_F_JOB) && !v->immediate)
+			return -EINVAL;
+		/* fall through */
 	case GVM_CMD_MADVISE:
 		return gvm_model_range_valid(v, c->addr, c->range) ? 0 : -EINVAL;
 	case GVM_CMD_PREFETCH:
@@ -468,6 +472,38 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 		return 0;
 	default:
 		return 0;
+	}
+}
+
+/* map/unmap ... job: tagged with its command, which run_job's report names. */
+static int queue_job(struct gvm_backend *be, struct gvm_be_vm *vm, const struct gvm_cmd *c,
+		     struct gvm_be_bo *bo)
+{
+	struct gvm_job_req req = {
+		.unmap = c->kind == GVM_CMD_UNMAP, .addr = c->addr, .range = c->range,
+		.offset = c->offset, .bo = bo, .tag = c,
+	};
+
+	return be->ops->job_queue(be, vm, &req);
+}
+
+/* Whether @c reads or changes its VM's VA tree: it waits for the VM's jobs. */
+static bool uses_tree(const struct gvm_cmd *c)
+{
+	switch (c->kind) {
+	case GVM_CMD_MAP:
+	case GVM_CMD_UNMAP:
+		return !(c->flags & GVM_F_JOB);
+	case GVM_CMD_MADVISE:
+	case GVM_CMD_PREFETCH:
+	case GVM_CMD_BO_UNMAP:
+	case GVM_CMD_LOOKUP:
+	case GVM_CMD_DESTROY:
+		return true;
+	case GVM_CMD_LOCK:
+		return c->flags & GVM_F_LRANGE;
+	default:
+		return false;
 	}
 }
 
@@ -499,9 +535,13 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 		return ops->bo_create(be, c->bo, c->flags & GVM_F_PRIVATE ? vm : NULL,
 				      &bos[c->bo]);
 	case GVM_CMD_MAP:
+		if (c->flags & GVM_F_JOB)
+			return queue_job(be, vm, c, c->flags & GVM_F_NO_BO ? NULL : bo);
 		return ops->map(be, vm, c->addr, c->range,
 				c->flags & GVM_F_NO_BO ? NULL : bo, c->offset);
 	case GVM_CMD_UNMAP:
+		if (c->flags & GVM_F_JOB)
+			return queue_job(be, vm, c, NULL);
 		return ops->unmap(be, vm, c->addr, c->range);
 	case GVM_CMD_MADVISE:
 		return ops->madvise(be, vm, c->addr, c->range);
@@ -553,14 +593,18 @@ static int dispatch(struct gvm_backend *be, struct gvm_be_vm **vms, struct gvm_b
 int exec_ioctl(struct gvm_exec *x, const struct gvm_cmd *c, struct gvm_result *res)
 {
 	const struct gvm_threads_ops *t = x->be->ops->threads;
-	/* A command on a VM that exists (not "bo B private V": no VM work) */
+	/*
+	 * A command on a VM that exists (not "bo B private V": no VM work),
+	 * but for cleanup: a worker's, without the driver's VM lock.
+	 */
 	struct gvm_be_vm *vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM &&
-			       c->kind != GVM_CMD_BO ? x->vm[c->vm] : NULL;
+			       c->kind != GVM_CMD_BO && c->kind != GVM_CMD_CLEANUP ?
+			       x->vm[c->vm] : NULL;
 	int ret;
 
 	if (vm) {
 		t->vm_get(x->be, vm);
-		ret = t->vm_enter(x->be, vm);
+		ret = t->vm_enter(x->be, vm, uses_tree(c));
 		if (ret) {
 			t->vm_put(x->be, vm);
 			return ret;
@@ -569,6 +613,10 @@ int exec_ioctl(struct gvm_exec *x, const struct gvm_cmd *c, struct gvm_result *r
 	ret = dispatch(x->be, x->vm, x->bo, c, res);
 	if (vm) {
 		t->vm_leave(x->be, vm);
+		/* Without threads run_job takes the job at once (on threads: its own). */
+		if (!ret && (c->flags & GVM_F_JOB) && !x->threaded)
+			while (x->be->ops->job_pending(x->be, vm))
+				x->be->ops->job_run(x->be, vm);
 		t->vm_put(x->be, vm);
 	}
 	return ret;

@@ -44,7 +44,8 @@ struct gvm_exec {
 	 * longer describes the backend (@model_stale): the checks that need
 	 * it are off, the rest stay on.
 	 */
-	struct event_log *thread_log[GVM_MAX_THREADS + 1];
+	struct event_log *thread_log[GVM_MAX_THREADS + GVM_MAX_JOB_VMS + 1];
+	unsigned int ioctl_left;	/* ioctl threads not finished: run_job waits for jobs */
 	bool threaded;
 	bool model_stale;
 	bool wedged;			/* threads deadlocked: their locks stay held */

@@ -3,8 +3,11 @@
  * The threads of a script (gvm_exec_run_threads()): each "@T" command runs
  * on logical thread T as an ioctl does: it looks its VM and object up and
  * takes references under the handle table's lock, works inside the
- * driver's VM lock, and drops the references at its end. The backend's
- * scheduler decides who runs (<kcompat/sched.h>).
+ * driver's VM lock, and drops the references at its end. Each VM that
+ * jobs are queued for on threads ("map ... job") has a run_job thread of
+ * its own, which runs them in order until the ioctl threads are done and
+ * its queue is empty. The backend's scheduler decides who runs
+ * (<kcompat/sched.h>).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +50,13 @@ struct thread {
 	int *rets;
 	struct event_log log;
 	struct gvm_result res;
+	/* A run_job thread: its VM (referenced), and its name in traces. */
+	struct gvm_be_vm *job_vm;
+	char name[16];
 };
+
+/* Thread ids a schedule cannot name: records for them are skipped. */
+#define NO_THREAD	0xffffu
 
 /* The references one command holds from its lookup to its end. */
 struct refs {
@@ -144,6 +153,18 @@ static void print_done(struct thread *th, const struct gvm_cmd *c, int ret)
 	/* Answers are checked against the model, which threads leave behind. */
 }
 
+/* After command or job @c: a WARN is a finding, printed with the switch points. */
+static void check_after(struct thread *th, const struct gvm_cmd *c, bool failed)
+{
+	struct gvm_exec *x = th->x;
+
+	x->cur = c;
+	exec_check_warning(x);
+	x->cur = NULL;
+	if (x->failed && !failed)
+		print_trace(x, "");
+}
+
 static void thread_main(void *arg)
 {
 	struct thread *th = arg;
@@ -157,12 +178,51 @@ static void thread_main(void *arg)
 		th->log.overflow = false;
 		th->rets[i] = run_one(th, th->cmds[i]);
 		print_done(th, th->cmds[i], th->rets[i]);
-		x->cur = th->cmds[i];
-		exec_check_warning(x);
-		x->cur = NULL;
-		if (x->failed && !failed)
-			print_trace(x, "");
+		check_after(th, th->cmds[i], failed);
 	}
+	x->ioctl_left--;
+}
+
+static bool jobs_ready(void *arg)
+{
+	struct thread *th = arg;
+	struct gvm_exec *x = th->x;
+
+	return !x->ioctl_left || x->be->ops->job_pending(x->be, th->job_vm);
+}
+
+/* A VM's run_job: its jobs in order, until no ioctl thread can queue more. */
+static void job_main(void *arg)
+{
+	struct thread *th = arg;
+	struct gvm_exec *x = th->x;
+	const struct gvm_backend_ops *ops = x->be->ops;
+	FILE *f = x->o.out;
+
+	for (;;) {
+		bool failed = x->failed;
+		const struct gvm_cmd *c;
+		char text[GVM_MAX_LINE];
+		size_t i;
+
+		if (!ops->job_pending(x->be, th->job_vm)) {
+			if (!x->ioctl_left)
+				break;
+			ops->threads->sched_wait(x->be, jobs_ready, th, "jobs to run");
+			continue;
+		}
+		th->log.n = 0;
+		th->log.overflow = false;
+		c = ops->job_run(x->be, th->job_vm);
+		if (f && c && gvm_cmd_format(c, text, sizeof(text)) >= 0)
+			fprintf(f, "%s: %s\n", th->name, text);
+		for (i = 0; f && i < th->log.n; i++)
+			exec_print_event(f, &th->log.ev[i], x->o.quiet_ops);
+		if (f && th->log.overflow)
+			fputs("... (more events than kept)\n", f);
+		check_after(th, c, failed);
+	}
+	ops->threads->vm_put(x->be, th->job_vm);
 }
 
 static void free_threads(struct gvm_exec *x, struct thread *th, unsigned int n)
@@ -181,20 +241,29 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 			 const struct gvm_sched_record *recs, size_t nrecs)
 {
 	const struct gvm_threads_ops *t = x->be->ops->threads;
-	struct thread *th;
-	unsigned int nthreads = 0, id;
+	unsigned int nthreads = 0, nioctl = 0, njob = 0, id;
+	struct gvm_sched_record *r = NULL;
+	struct thread *th = NULL;
+	uint64_t job_vms = 0;
+	uint32_t v;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < n; i++)
-		if (cmds[i].thread > nthreads)
-			nthreads = cmds[i].thread;
-	if (!nthreads)
+	for (i = 0; i < n; i++) {
+		if (cmds[i].thread > nioctl)
+			nioctl = cmds[i].thread;
+		/* A VM destroyed before the threads takes no jobs: no run_job. */
+		if (cmds[i].thread && (cmds[i].flags & GVM_F_JOB) && x->model.vm[cmds[i].vm].open)
+			job_vms |= UINT64_C(1) << cmds[i].vm;
+	}
+	if (!nioctl)
 		return x->failed;
+	nthreads = nioctl + (unsigned int)__builtin_popcountll(job_vms);
 	th = calloc(nthreads, sizeof(*th));
-	if (!th)
+	r = calloc(nrecs ? nrecs : 1, sizeof(*r));
+	if (!th || !r)
 		goto oom;
-	for (id = 1; id <= nthreads; id++) {
+	for (id = 1; id <= nioctl; id++) {
 		struct thread *tt = &th[id - 1];
 
 		tt->x = x;
@@ -208,17 +277,50 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 				tt->cmds[tt->n++] = &cmds[i];
 		x->thread_log[id] = &tt->log;
 	}
+	/* The run_job threads, by VM id, after the ioctl threads. */
+	for (v = 0; v < GVM_MAX_ID; v++) {
+		if (!(job_vms & (UINT64_C(1) << v)))
+			continue;
+		th[nioctl + njob].job_vm = x->vm[v];
+		snprintf(th[nioctl + njob].name, sizeof(th[0].name), "run_job%u", v);
+		njob++;
+	}
+	/* "schedule S jV": VM V's run_job, if it has one. */
+	for (i = 0; i < nrecs; i++) {
+		r[i] = recs[i];
+		if (recs[i].thread < GVM_THREAD_JOB)
+			continue;
+		r[i].thread = NO_THREAD;
+		v = recs[i].thread - GVM_THREAD_JOB;
+		if (v < GVM_MAX_ID && (job_vms & (UINT64_C(1) << v)))
+			r[i].thread = nioctl + 1 + (unsigned int)__builtin_popcountll(
+							job_vms & ((UINT64_C(1) << v) - 1));
+	}
 
-	ret = t->sched_init(x->be, recs, nrecs);
+	ret = t->sched_init(x->be, r, nrecs);	/* copies them */
+	free(r);
+	r = NULL;
 	if (ret) {
 		exec_bug(x, "threads", "the scheduler refused the schedule (%d)", ret);
 		free_threads(x, th, nthreads);
 		return x->failed;
 	}
 	/* Every thread up to the highest named, one without commands too: ids stay. */
-	for (id = 1; id <= nthreads; id++)
+	for (id = 1; id <= nioctl; id++)
 		if (t->sched_spawn(x->be, "ioctl", thread_main, &th[id - 1]) != (int)id)
 			goto oom_sched;
+	x->ioctl_left = nioctl;
+	for (; id <= nthreads; id++) {
+		struct thread *tt = &th[id - 1];
+
+		tt->x = x;
+		tt->id = id;
+		x->thread_log[id] = &tt->log;
+		if (t->sched_spawn(x->be, tt->name, job_main, tt) != (int)id)
+			goto oom_sched;
+	}
+	for (id = nioctl + 1; id <= nthreads; id++)
+		t->vm_get(x->be, th[id - 1].job_vm);	/* dropped when it ends */
 	x->threaded = true;
 	x->model_stale = true;
 	if (x->o.switches && x->o.out)
@@ -265,6 +367,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 oom_sched:
 	t->sched_fini(x->be);
 oom:
+	free(r);
 	exec_bug(x, "threads", "out of memory");
 	free_threads(x, th, th ? nthreads : 0);
 	return x->failed;

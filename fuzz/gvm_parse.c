@@ -21,6 +21,7 @@ struct vstate {
 	bool twin;
 	bool threads;	/* a command ran on a thread: all later ones must */
 	uint64_t step;	/* the last schedule record's decision */
+	uint64_t job_vms;	/* VMs with jobs on threads: each gets a run_job thread */
 };
 
 /* One line being parsed. */
@@ -288,6 +289,21 @@ static int parse_lock(struct pline *pl, struct gvm_cmd *c)
 	return 0;
 }
 
+/* An optional trailing "job" (map, unmap): queued for the VM's run_job. */
+static int parse_job(struct pline *pl, struct gvm_cmd *c)
+{
+	size_t i;
+
+	if (pl->pos >= pl->ntok)
+		return 0;
+	i = pl->pos++;
+	if (!tok_is(pl, i, "job"))
+		return fail(pl, "%s: extra operand '%.*s' (only 'job' may follow)", pl->cmd,
+			    TOK(pl, i));
+	c->flags |= GVM_F_JOB;
+	return 0;
+}
+
 /* The operands of @c->kind, which is already set. */
 static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 {
@@ -321,7 +337,9 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 			c->flags |= GVM_F_NO_BO;
 		else if (tok_id(pl, i, "bo", &c->bo))
 			return -1;
-		return get_u64(pl, "offset", &c->offset);
+		if (get_u64(pl, "offset", &c->offset))
+			return -1;
+		return parse_job(pl, c);
 	case GVM_CMD_UNMAP:
 	case GVM_CMD_MADVISE:
 	case GVM_CMD_PREFETCH:
@@ -329,7 +347,7 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 		    get_u64(pl, "addr", &c->addr) ||
 		    get_u64(pl, "range", &c->range))
 			return -1;
-		return 0;
+		return c->kind == GVM_CMD_UNMAP ? parse_job(pl, c) : 0;
 	case GVM_CMD_BO_UNMAP:
 	case GVM_CMD_OBTAIN:
 	case GVM_CMD_PUT:
@@ -409,10 +427,22 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_SCHEDULE: {
 		uint64_t t;
 
-		if (get_u64(pl, "S", &c->offset) || next_tok(pl, "T", &i) || tok_u64(pl, i, &t))
+		if (get_u64(pl, "S", &c->offset) || next_tok(pl, "T", &i))
 			return -1;
 		if (!c->offset)
 			return fail(pl, "schedule: decisions count from 1");
+		/* "jV": VM V's run_job. */
+		if (pl->toklen[i] && pl->tok[i][0] == 'j') {
+			uint64_t v;
+
+			if (parse_u64(pl->tok[i] + 1, pl->toklen[i] - 1, &v) || v >= GVM_MAX_ID)
+				return fail(pl, "schedule: bad run_job thread '%.*s' (expected j0 .. j%d)",
+					    TOK(pl, i), GVM_MAX_ID - 1);
+			c->thread = GVM_THREAD_JOB + (uint32_t)v;
+			return 0;
+		}
+		if (tok_u64(pl, i, &t))
+			return -1;
 		if (!t || t > GVM_MAX_THREADS)
 			return fail(pl, "schedule: thread %" PRIu64 " out of range (1..%d)", t,
 				    GVM_MAX_THREADS);
@@ -527,6 +557,14 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 		return -1;
 	}
 	st->threads |= c->thread != 0;
+	if (c->thread && (c->flags & GVM_F_JOB) && c->vm < GVM_MAX_ID) {
+		st->job_vms |= UINT64_C(1) << c->vm;
+		if (__builtin_popcountll(st->job_vms) > GVM_MAX_JOB_VMS) {
+			snprintf(msg, msglen, "%s: jobs on threads for more than %d VMs (each has a run_job thread)",
+				 gvm_kind_name(c->kind), GVM_MAX_JOB_VMS);
+			return -1;
+		}
+	}
 
 	if (c->kind == GVM_CMD_TWIN) {
 		if (st->any) {

@@ -310,19 +310,23 @@ TEST(known_bytes_concurrency)
 	static const uint8_t in[] = {
 		0x00, 0x00,		/* 1 VM, staged */
 		0x00, 0x00,		/* 1 object, own resv */
-		0x00, 0x04,		/* map, thread 4 % 4: the script's own flow */
+		0x00, 0x04,		/* map, thread 4 % 4: the script's own flow; (4 / 4) & 1: a job */
 		0x00, 0x00, 0x01, 0x00, 0x00,	/* vm 0 0x0 0x1000 bo 0 offset 0 */
 		0x03, 0x02,		/* unmap on thread 2 */
 		0x00, 0x00, 0x01,	/* vm 0 0x0 0x1000 */
 		0x03, 0x00,		/* unmap, thread 0 after a thread: @1 */
 		0x00, 0x02, 0x01,
+		0x0f, 0x07,		/* cleanup on thread 3; no job but for map and unmap */
+		0x00,			/* vm 0 */
 		0x04, 0x01,		/* schedule 5 2 */
 		0x00, 0x05,		/* schedule 6 (1 + 5 % 3) 3 */
-		0x02,			/* 2 records */
+		0x01, 0x85,		/* schedule 8 j(5 % 4) */
+		0x03,			/* 3 records */
 	};
 	static const char *const want[] = {
-		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3",
-		"map 0 0x0 0x1000 0 0x0", "@2 unmap 0 0x0 0x1000", "@1 unmap 0 0x2000 0x1000",
+		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3", "schedule 8 j1",
+		"map 0 0x0 0x1000 0 0x0 job", "@2 unmap 0 0x0 0x1000", "@1 unmap 0 0x2000 0x1000",
+		"@3 cleanup 0",
 	};
 	struct gvm_script s = { 0 };
 
@@ -433,6 +437,12 @@ TEST(encode_errors)
 		     "line 3: multi_vm has no threads (@1)");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nschedule 1 2\n",
 		     "line 3: multi_vm has no 'schedule' command");
+	check_encode(mv, "vm 0 0x0 0x100000 immediate\nbo 0\nunmap 0 0x0 0x1000 job\n",
+		     "line 3: multi_vm has no jobs ('unmap ... job')");
+	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000\nbo 0\nschedule 1 j4\n",
+		     "line 3: schedule: thread j4 (at most 3, or j0 .. j3)");
+	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000\nbo 0\nschedule 1 j3\n"
+		     "@1 map 0 0x0 0x1000 0 0x0 job\n", NULL);
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 1\nbo 0\n",
 		     "line 2: bo ids must be 0, 1, ... in order");
 	check_encode(mv, "vm 0 0x0 0x100000\nbo 0\nbo 1\nbo 2\nbo 3\nbo 4\nbo 5\n"

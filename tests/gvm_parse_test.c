@@ -335,21 +335,23 @@ TEST(threads_round_trip)
 {
 	static const char text[] =
 		"vm 0 0x0 0x100000\nbo 1\n"
-		"schedule 3 2\nschedule 0x10 1\n"
+		"schedule 3 2\nschedule 0x10 1\nschedule 17 j0\n"
 		"@1 map 0 0x0 0x1000 1 0x0\n"
 		"  @2\tunmap 0 0x0 0x1000 # comment\n"
-		"@4 close 1\n";
+		"@4 close 1\n"
+		"@3 map 0 0x0 0x1000 - 0x0 job\n@3 unmap 0 0x0 0x1000   job\n";
 	static const char *const want[] = {
-		"vm 0 0x0 0x100000", "bo 1", "schedule 3 2", "schedule 16 1",
+		"vm 0 0x0 0x100000", "bo 1", "schedule 3 2", "schedule 16 1", "schedule 17 j0",
 		"@1 map 0 0x0 0x1000 1 0x0", "@2 unmap 0 0x0 0x1000", "@4 close 1",
+		"@3 map 0 0x0 0x1000 - 0x0 job", "@3 unmap 0 0x0 0x1000 job",
 	};
 	struct gvm_script s = { 0 }, again = { 0 };
 	char buf[128], all[1024];
 	size_t i, off = 0;
 
 	CHECK_EQ(parse_str(text, &s), 0);
-	CHECK_EQ(s.n, 7);
-	for (i = 0; i < s.n && i < 7; i++) {
+	CHECK_EQ(s.n, 10);
+	for (i = 0; i < s.n && i < 10; i++) {
 		int n = gvm_cmd_format(&s.cmds[i], buf, sizeof(buf));
 
 		CHECK(n > 0 && !strcmp(buf, want[i]));
@@ -362,10 +364,14 @@ TEST(threads_round_trip)
 		CHECK(gvm_cmd_equal(&s.cmds[i], &again.cmds[i]));
 	CHECK_EQ(s.cmds[3].offset, 16);
 	CHECK_EQ(s.cmds[3].thread, 1);
-	CHECK_EQ(s.cmds[5].thread, 2);
-	/* the thread is part of the command */
-	again.cmds[5].thread = 3;
-	CHECK(!gvm_cmd_equal(&s.cmds[5], &again.cmds[5]));
+	CHECK_EQ(s.cmds[4].thread, GVM_THREAD_JOB);
+	CHECK_EQ(s.cmds[6].thread, 2);
+	CHECK(s.cmds[9].flags & GVM_F_JOB);
+	/* the thread is part of the command, and so is "job" */
+	again.cmds[6].thread = 3;
+	CHECK(!gvm_cmd_equal(&s.cmds[6], &again.cmds[6]));
+	again.cmds[9].flags &= ~GVM_F_JOB;
+	CHECK(!gvm_cmd_equal(&s.cmds[9], &again.cmds[9]));
 	gvm_script_free(&s);
 	gvm_script_free(&again);
 
@@ -398,6 +404,20 @@ TEST(threads_errors)
 	CHECK(expect_err("twin\nvm 0 0x0 0x1000\n@1 cleanup 0\n", 3,
 			 "threads cannot be used with twin"));
 	CHECK(expect_err("vm 0 0x0 0x1000\n@1 close 3\n", 2, "bo 3 used before it was created"));
+	CHECK(expect_err("schedule 1 j\n", 1, "schedule: bad run_job thread 'j' (expected j0 .. j63)"));
+	CHECK(expect_err("schedule 1 j64\n", 1,
+			 "schedule: bad run_job thread 'j64' (expected j0 .. j63)"));
+	CHECK(expect_err("schedule 1 jx\n", 1, "schedule: bad run_job thread 'jx'"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nmap 0 0x0 0x1000 - 0x0 job job\n", 2,
+			 "map: extra operand 'job'"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nunmap 0 0x0 0x1000 jobs\n", 2,
+			 "unmap: extra operand 'jobs' (only 'job' may follow)"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nmadvise 0 0x0 0x1000 job\n", 2,
+			 "madvise: extra operand 'job'"));
+	CHECK(expect_err("vm 0 0 1\nvm 1 0 1\nvm 2 0 1\nvm 3 0 1\nvm 4 0 1\n"
+			 "@1 unmap 0 0 1 job\n@1 unmap 1 0 1 job\n@1 unmap 2 0 1 job\n"
+			 "@1 unmap 3 0 1 job\n@1 unmap 4 0 1 job\n", 10,
+			 "unmap: jobs on threads for more than 4 VMs (each has a run_job thread)"));
 }
 
 TEST(round_trip)
