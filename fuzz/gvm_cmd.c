@@ -362,6 +362,22 @@ int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd)
 	return 0;
 }
 
+bool gvm_script_has_thread(const struct gvm_script *s, uint32_t thread)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct gvm_cmd *c = &s->cmds[i];
+
+		if (!c->thread || c->kind == GVM_CMD_SCHEDULE)
+			continue;
+		if (thread < GVM_THREAD_JOB ? c->thread >= thread :
+		    (c->flags & GVM_F_JOB) && c->vm == thread - GVM_THREAD_JOB)
+			return true;
+	}
+	return false;
+}
+
 void gvm_script_free(struct gvm_script *s)
 {
 	free(s->cmds);

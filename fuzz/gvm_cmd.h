@@ -177,6 +177,13 @@ struct gvm_script {
 /** gvm_script_push() - append a command; -1 on allocation failure */
 int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd);
 
+/*
+ * gvm_script_has_thread() - whether @thread (a schedule record's) is a
+ * thread of @s: 1 .. the highest "@T" named, or GVM_THREAD_JOB + V when
+ * a command on a thread queues a job on VM V (its run_job).
+ */
+bool gvm_script_has_thread(const struct gvm_script *s, uint32_t thread);
+
 /** gvm_script_free() - free the commands, leave @s empty */
 void gvm_script_free(struct gvm_script *s);
 

@@ -565,6 +565,24 @@ static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
 	}
 }
 
+/*
+ * concurrency: a record for a thread the script does not have is skipped
+ * when it runs, and a script may not name one: drop it (the same run).
+ * Compacting in place leaves the threads' commands all there for the
+ * questions asked on the way: only records go.
+ */
+static void drop_idle_records(struct gvm_script *out, size_t first)
+{
+	struct gvm_script mine = { .cmds = out->cmds + first, .n = out->n - first };
+	size_t i, j = first;
+
+	for (i = first; i < out->n; i++)
+		if (out->cmds[i].kind != GVM_CMD_SCHEDULE ||
+		    gvm_script_has_thread(&mine, out->cmds[i].thread))
+			out->cmds[j++] = out->cmds[i];
+	out->n = j;
+}
+
 int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 	       struct gvm_script *out)
 {
@@ -605,6 +623,7 @@ int gvm_decode(enum gvm_format format, const uint8_t *data, size_t size,
 		if (gvm_script_push(out, &cmd))
 			return -1;
 	}
+	drop_idle_records(out, first);
 	return 0;
 }
 
@@ -976,20 +995,47 @@ static int encode_record(struct enc *e, size_t i)
  * concurrency: the schedule lines right after the prologue (from @*next),
  * within what the tail can say; @*next moves past them.
  */
+/*
+ * concurrency: the thread byte of a record for a thread @s does not have,
+ * 0xff if it has them all. The decoder drops such records; the encoder
+ * bridges a gap of more than 256 decisions with them.
+ */
+static uint8_t idle_thread_byte(const struct gvm_script *s)
+{
+	uint32_t t;
+
+	for (t = CONC_THREADS; t >= 1; t--)
+		if (!gvm_script_has_thread(s, t))
+			return (uint8_t)(t - 1);
+	for (t = 0; t < MAX_VMS; t++)
+		if (!gvm_script_has_thread(s, GVM_THREAD_JOB + t))
+			return (uint8_t)(0x80 | t);
+	return 0xff;
+}
+
+/* Records the tail needs for a record at @step after one at @prev: fillers too. */
+static uint64_t records_for(uint64_t prev, uint64_t step)
+{
+	return (step - prev - 1) / 256 + 1;
+}
+
 static int encode_schedule_check(struct enc *e, size_t *next)
 {
 	const struct gvm_script *s = e->s;
-	uint64_t prev = 0;
+	uint64_t prev = 0, recs = 0;
 	size_t i;
 
 	for (i = *next; i < s->n && s->cmds[i].kind == GVM_CMD_SCHEDULE; i++) {
 		const struct gvm_cmd *cmd = &s->cmds[i];
 
-		if (i - *next == CONC_MAX_SCHED)
-			return fail(e, i, "at most %d schedule lines", CONC_MAX_SCHED);
-		if (cmd->offset - prev - 1 > 0xff)
+		recs += records_for(prev, cmd->offset);
+		if (recs > CONC_MAX_SCHED)
+			return fail(e, i, "at most %d schedule records (a gap of more than 256 decisions takes one more)",
+				    CONC_MAX_SCHED);
+		if (records_for(prev, cmd->offset) > 1 && idle_thread_byte(s) == 0xff)
 			return fail(e, i, "schedule %" PRIu64 ": at most 256 decisions after the "
-				    "last record (%" PRIu64 ")", cmd->offset, prev);
+				    "last record (%" PRIu64 ") when every thread is used", cmd->offset,
+				    prev);
 		if (cmd->thread >= GVM_THREAD_JOB + MAX_VMS ||
 		    (cmd->thread > CONC_THREADS && cmd->thread < GVM_THREAD_JOB))
 			return fail(e, i, "schedule: thread %s%" PRIu32 " (at most %d, or j0 .. j%d)",
@@ -1006,17 +1052,24 @@ static int encode_schedule_check(struct enc *e, size_t *next)
 /* concurrency: the tail, for the schedule lines [@from, @to). */
 static void encode_schedule(struct enc *e, size_t from, size_t to)
 {
-	uint64_t prev = 0;
+	uint8_t idle = idle_thread_byte(e->s);
+	uint64_t prev = 0, n = 0;
 	size_t i;
 
 	for (i = from; i < to; i++) {
 		uint32_t t = e->s->cmds[i].thread;
 
+		/* Records for no thread, skipped when they run, across a long gap. */
+		for (; e->s->cmds[i].offset - prev - 1 > 0xff; prev += 256, n++) {
+			wr8(&e->w, 0xff);
+			wr8(&e->w, idle);
+		}
 		wr8(&e->w, (uint8_t)(e->s->cmds[i].offset - prev - 1));
 		wr8(&e->w, (uint8_t)(t >= GVM_THREAD_JOB ? 0x80 | (t - GVM_THREAD_JOB) : t - 1));
 		prev = e->s->cmds[i].offset;
+		n++;
 	}
-	wr8(&e->w, (uint8_t)(to - from));
+	wr8(&e->w, (uint8_t)n);
 }
 
 int gvm_encode(enum gvm_format format, const struct gvm_script *s,

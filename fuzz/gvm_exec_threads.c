@@ -17,12 +17,7 @@
 /* Switch points printed before a finding. */
 #define TRACE_LAST	24
 
-/*
- * A sanitizer report ends the process: the switch points before it are
- * printed from its death callback (sanitizer builds only; the runtime
- * keeps one callback per process).
- */
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+/* The executor whose threads are running, for a sanitizer's report. */
 static struct gvm_exec *running;
 
 /* After a finding: "the last switch points<what>, oldest first:" and them. */
@@ -34,8 +29,18 @@ static void print_trace(struct gvm_exec *x, const char *what)
 	x->be->ops->threads->sched_print_trace(x->be, x->o.err, TRACE_LAST);
 }
 
-static void print_trace_at_death(void)
+/*
+ * A sanitizer's report ends the process: the switch points before it
+ * follow the report's summary line. Every sanitizer runtime calls this
+ * at the end of a report (its own is weak and prints the line), before
+ * it dies; the death callback is left alone: libFuzzer's saves the input
+ * there (replacing it lost every reproducer of a report on a thread).
+ * Never called in builds without a sanitizer.
+ */
+void __sanitizer_report_error_summary(const char *summary);
+void __sanitizer_report_error_summary(const char *summary)
 {
+	fprintf(stderr, "%s\n", summary);
 	if (!running || !running->o.err)
 		return;
 	print_trace(running, " before the sanitizer's report");
@@ -285,10 +290,10 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		snprintf(th[nioctl + njob].name, sizeof(th[0].name), "run_job%u", v);
 		njob++;
 	}
-	/* "schedule S jV": VM V's run_job, if it has one. */
+	/* "schedule S jV": VM V's run_job, if it has one; "S T": only an ioctl thread. */
 	for (i = 0; i < nrecs; i++) {
 		r[i] = recs[i];
-		if (recs[i].thread < GVM_THREAD_JOB)
+		if (recs[i].thread <= nioctl)
 			continue;
 		r[i].thread = NO_THREAD;
 		v = recs[i].thread - GVM_THREAD_JOB;
@@ -326,11 +331,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	if (x->o.switches && x->o.out)
 		t->sched_log(x->be, x->o.out);
 	running = x;
-	if (__sanitizer_set_death_callback)
-		__sanitizer_set_death_callback(print_trace_at_death);
 	ret = t->sched_run(x->be);
-	if (__sanitizer_set_death_callback)
-		__sanitizer_set_death_callback(NULL);
 	running = NULL;
 	t->sched_log(x->be, NULL);
 	if (ret == -EDEADLK) {

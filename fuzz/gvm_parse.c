@@ -681,6 +681,29 @@ static int parse_line(struct pline *pl, const char *s, size_t n,
 	return 0;
 }
 
+/* Every schedule record names a thread the script has (a typo would be skipped). */
+static int check_schedule(const struct gvm_script *s, char *msg, size_t msglen, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct gvm_cmd *c = &s->cmds[i];
+
+		if (c->kind != GVM_CMD_SCHEDULE || gvm_script_has_thread(s, c->thread))
+			continue;
+		*at = i;
+		if (c->thread >= GVM_THREAD_JOB)
+			snprintf(msg, msglen, "schedule: no job is queued for vm %" PRIu32
+				 " on a thread: it has no run_job (j%" PRIu32 ")",
+				 c->thread - GVM_THREAD_JOB, c->thread - GVM_THREAD_JOB);
+		else
+			snprintf(msg, msglen, "schedule: no command runs on thread %" PRIu32
+				 " or above", c->thread);
+		return -1;
+	}
+	return 0;
+}
+
 int gvm_parse(const char *name, const char *text, size_t len,
 	      struct gvm_script *out, char *err, size_t errlen)
 {
@@ -724,6 +747,10 @@ int gvm_parse(const char *name, const char *text, size_t len,
 		if (gvm_script_push(out, &c))
 			return fail(&pl, "out of memory");
 	}
+	if (check_schedule(out, msg, sizeof(msg), &i)) {
+		pl.lineno = out->cmds[i].line;
+		return fail(&pl, "%s", msg);
+	}
 	return 0;
 }
 
@@ -751,6 +778,13 @@ int gvm_script_validate(const char *name, const struct gvm_script *s,
 				    (i < UINT32_MAX ? (uint32_t)i + 1 : UINT32_MAX);
 			return fail(&pl, "%s", msg);
 		}
+	}
+	if (check_schedule(s, msg, sizeof(msg), &i)) {
+		struct pline pl = { .name = name, .err = err, .errlen = errlen };
+
+		pl.lineno = s->cmds[i].line ? s->cmds[i].line :
+			    (i < UINT32_MAX ? (uint32_t)i + 1 : UINT32_MAX);
+		return fail(&pl, "%s", msg);
 	}
 	return 0;
 }

@@ -408,6 +408,14 @@ TEST(threads_errors)
 	CHECK(expect_err("schedule 1 j64\n", 1,
 			 "schedule: bad run_job thread 'j64' (expected j0 .. j63)"));
 	CHECK(expect_err("schedule 1 jx\n", 1, "schedule: bad run_job thread 'jx'"));
+	/* A record for a thread nothing runs on would be skipped: a typo. */
+	CHECK(expect_err("vm 0 0x0 0x1000\nschedule 1 2\nschedule 2 3\n@2 cleanup 0\n", 3,
+			 "schedule: no command runs on thread 3 or above"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nvm 1 0x0 0x1000\nschedule 1 j0\nschedule 2 j1\n"
+			 "@1 unmap 0 0x0 0x1000 job\n@1 unmap 1 0x0 0x1000\n", 4,
+			 "schedule: no job is queued for vm 1 on a thread: it has no run_job (j1)"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nschedule 1 j0\nunmap 0 0x0 0x1000 job\n@1 cleanup 0\n",
+			 2, "schedule: no job is queued for vm 0 on a thread"));
 	CHECK(expect_err("vm 0 0x0 0x1000\nmap 0 0x0 0x1000 - 0x0 job job\n", 2,
 			 "map: extra operand 'job'"));
 	CHECK(expect_err("vm 0 0x0 0x1000\nunmap 0 0x0 0x1000 jobs\n", 2,

@@ -64,10 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long lines = lines_of(data, size);
 	size_t len = 0, cap = 0, i;
 	char *text = NULL;
+	bool whole = true;
 
 	/* On an error @s holds the commands of the lines before it: check those too. */
-	if (gvm_parse("in", (const char *)data, size, &s, err, sizeof(err)))
+	if (gvm_parse("in", (const char *)data, size, &s, err, sizeof(err))) {
 		check_error(err, lines);
+		whole = false;
+	}
 	for (i = 0; i < s.n; i++) {
 		const struct gvm_cmd *c = &s.cmds[i];
 		int n = gvm_cmd_format(c, line, sizeof(line));
@@ -87,8 +90,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len += (size_t)n;
 		text[len++] = '\n';
 	}
-	if (gvm_parse("back", text ? text : "", len, &back, err, sizeof(err)))
-		bug("the canonical text does not parse: %s", err);
+	/*
+	 * A whole script's schedule names only threads it has; the lines
+	 * before an error may lack the threads of the records among them.
+	 */
+	if (gvm_parse("back", text ? text : "", len, &back, err, sizeof(err))) {
+		if (whole || !strstr(err, ": schedule: no "))
+			bug("the canonical text does not parse: %s", err);
+		free(text);
+		gvm_script_free(&back);
+		gvm_script_free(&s);
+		return 0;
+	}
 	if (back.n != s.n)
 		bug("%zu commands printed, %zu parsed back", s.n, back.n);
 	for (i = 0; i < s.n; i++)
