@@ -49,8 +49,28 @@ static bool vm_idle(void *arg)
 	return !((struct lean_vm *)arg)->jobs_inflight;
 }
 
+/*
+ * Whether a command that does @use with @vm must let its jobs finish
+ * first. The tree: run_job changes it without the VM lock. The lists:
+ * on an immediate VM without RESV_PROTECTED, GPUVM walks them with
+ * temporary vm_bo references (the "local list" iteration), and the walk's
+ * put is the last when run_job unlinked the vm_bo's last VA meanwhile: a
+ * plain drm_gpuvm_bo_put() that destroys it without the GEM's gpuva
+ * mutex. Real immediate-mode drivers set RESV_PROTECTED (panthor, the
+ * Rust binding), which walks under the VM's resv instead; a driver that
+ * did not would have to keep run_job out of the walk, as this does
+ * (docs/concurrency.md).
+ */
+static bool waits_for_jobs(struct lean_vm *vm, enum gvm_vm_use use)
+{
+	if (use == GVM_VM_USE_TREE)
+		return true;
+	return use == GVM_VM_USE_LISTS && drm_gpuvm_immediate_mode(&vm->base) &&
+	       !drm_gpuvm_resv_protected(&vm->base);
+}
+
 /* As xe_vm_is_closed(): a VM destroyed since the lookup takes no more work. */
-static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, bool tree)
+static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, enum gvm_vm_use use)
 {
 	struct lean_vm *vm = (struct lean_vm *)hvm;
 
@@ -61,7 +81,7 @@ static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, bool tree)
 		return -ENOENT;
 	}
 	/* Jobs run on threads only: outside them each one ran when queued. */
-	if (tree && vm->jobs_inflight)
+	if (vm->jobs_inflight && waits_for_jobs(vm, use))
 		kcompat_sched_wait(vm_idle, vm, "the VM's jobs to finish");
 	return 0;
 }

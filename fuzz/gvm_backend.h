@@ -143,6 +143,13 @@ struct gvm_vm_params {
 	bool empty_ok;
 };
 
+/* What a command does with its VM, for the driver's VM lock (threads->vm_enter()). */
+enum gvm_vm_use {
+	GVM_VM_USE_OTHER,
+	GVM_VM_USE_LISTS,	/* walks the extobj/evict lists: validate, lock */
+	GVM_VM_USE_TREE,	/* reads or changes the VA tree */
+};
+
 /* map/unmap ... job: an asynchronous bind (struct gvm_backend_ops.job_queue). */
 struct gvm_job_req {
 	bool unmap;
@@ -179,12 +186,13 @@ struct gvm_threads_ops {
 	 * The driver's VM lock around a command's work on @vm (xe's vm->lock,
 	 * nouveau's uvmm mutex, panthor's op_lock), taken for every command
 	 * that names a VM but cleanup (a worker's), threads or not. -ENOENT,
-	 * unlocked, if @vm was destroyed since its lookup. With @tree (the
-	 * command reads or changes the VA tree), also wait, locked, until no
-	 * job of @vm is queued or running: run_job changes the tree without
-	 * this lock, and no job can be queued while it is held.
+	 * unlocked, if @vm was destroyed since its lookup. For a command that
+	 * reads or changes the VA tree, also wait, locked, until no job of
+	 * @vm is queued or running: run_job changes the tree without this
+	 * lock, and no job can be queued while it is held. A driver may wait
+	 * for other uses too (see the driver model's vm_enter()).
 	 */
-	int (*vm_enter)(struct gvm_backend *be, struct gvm_be_vm *vm, bool tree);
+	int (*vm_enter)(struct gvm_backend *be, struct gvm_be_vm *vm, enum gvm_vm_use use);
 	void (*vm_leave)(struct gvm_backend *be, struct gvm_be_vm *vm);
 
 	/* kcompat_sched_*() of the backend's environment; @recs are copied. */

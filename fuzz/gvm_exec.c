@@ -487,23 +487,25 @@ static int queue_job(struct gvm_backend *be, struct gvm_be_vm *vm, const struct 
 	return be->ops->job_queue(be, vm, &req);
 }
 
-/* Whether @c reads or changes its VM's VA tree: it waits for the VM's jobs. */
-static bool uses_tree(const struct gvm_cmd *c)
+/* What @c does with its VM: whether it waits for the VM's jobs is the driver's call. */
+static enum gvm_vm_use vm_use(const struct gvm_cmd *c)
 {
 	switch (c->kind) {
 	case GVM_CMD_MAP:
 	case GVM_CMD_UNMAP:
-		return !(c->flags & GVM_F_JOB);
+		return c->flags & GVM_F_JOB ? GVM_VM_USE_OTHER : GVM_VM_USE_TREE;
 	case GVM_CMD_MADVISE:
 	case GVM_CMD_PREFETCH:
 	case GVM_CMD_BO_UNMAP:
 	case GVM_CMD_LOOKUP:
 	case GVM_CMD_DESTROY:
-		return true;
+		return GVM_VM_USE_TREE;
 	case GVM_CMD_LOCK:
-		return c->flags & GVM_F_LRANGE;
+		return c->flags & GVM_F_LRANGE ? GVM_VM_USE_TREE : GVM_VM_USE_LISTS;
+	case GVM_CMD_VALIDATE:
+		return GVM_VM_USE_LISTS;
 	default:
-		return false;
+		return GVM_VM_USE_OTHER;
 	}
 }
 
@@ -604,7 +606,7 @@ int exec_ioctl(struct gvm_exec *x, const struct gvm_cmd *c, struct gvm_result *r
 
 	if (vm) {
 		t->vm_get(x->be, vm);
-		ret = t->vm_enter(x->be, vm, uses_tree(c));
+		ret = t->vm_enter(x->be, vm, vm_use(c));
 		if (ret) {
 			t->vm_put(x->be, vm);
 			return ret;
