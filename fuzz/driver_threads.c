@@ -56,16 +56,17 @@ static bool vm_idle(void *arg)
  * temporary vm_bo references (the "local list" iteration), and the walk's
  * put is the last when run_job unlinked the vm_bo's last VA meanwhile: a
  * plain drm_gpuvm_bo_put() that destroys it without the GEM's gpuva
- * mutex. Real immediate-mode drivers set RESV_PROTECTED (panthor, the
- * Rust binding), which walks under the VM's resv instead; a driver that
- * did not would have to keep run_job out of the walk, as this does
- * (docs/concurrency.md).
+ * mutex (panthor's bug of February 2024). Real immediate-mode drivers now
+ * set RESV_PROTECTED (panthor, the Rust binding), which walks under the
+ * VM's resv instead. With GVM_KNOWN_FINDINGS (the fuzz targets) the
+ * driver keeps run_job out of such a walk, so that a fuzzer looks past
+ * this known hazard; without, a script shows it (docs/concurrency.md).
  */
 static bool waits_for_jobs(struct lean_vm *vm, enum gvm_vm_use use)
 {
 	if (use == GVM_VM_USE_TREE)
 		return true;
-	return use == GVM_VM_USE_LISTS && drm_gpuvm_immediate_mode(&vm->base) &&
+	return use == GVM_VM_USE_LISTS && vm->be->known && drm_gpuvm_immediate_mode(&vm->base) &&
 	       !drm_gpuvm_resv_protected(&vm->base);
 }
 

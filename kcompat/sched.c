@@ -68,6 +68,10 @@ static struct {
 	uint64_t hash;
 	struct event ring[RING];
 	unsigned long nevents;
+	/* After the first WARN the ring keeps what led to it (freeze_trace()). */
+	bool frozen;
+	struct event scratch;		/* a point reached since, for the log */
+	struct event *last;
 	struct kcompat_sched_record applied[APPLIED_MAX];
 	size_t napplied;
 	bool deadlocked;
@@ -109,8 +113,9 @@ static void mix(uint64_t a, uint64_t b, uint64_t c)
 static void record(const struct sched_thread *t, enum kcompat_sp op, const void *obj,
 		   const char *name, const char *file, int line, void *pc)
 {
-	struct event *e = &S.ring[S.nevents++ % RING];
+	struct event *e = S.frozen ? &S.scratch : &S.ring[S.nevents++ % RING];
 
+	S.last = e;
 	*e = (struct event){ S.decisions, t->id, op, obj, name, file, line, pc };
 	mix(t->id, op, (uint64_t)line);
 }
@@ -181,7 +186,7 @@ static void print_event(FILE *out, const char *prefix, const struct event *e);
 static void log_point(const char *prefix)
 {
 	if (unlikely(sched_log))
-		print_event(sched_log, prefix, &S.ring[(S.nevents - 1) % RING]);
+		print_event(sched_log, prefix, S.last);
 }
 
 void kcompat_sched_set_log(FILE *out)
@@ -579,6 +584,12 @@ static void print_event(FILE *out, const char *prefix, const struct event *e)
 	fprintf(out, "%s%sT%u %-8s %-15s %-26s %s\n", prefix, *prefix ? " " : "", e->thread,
 		S.threads[e->thread - 1] ? S.threads[e->thread - 1]->task.name : "?",
 		kcompat_sp_name(e->op), e->name ? e->name : "", loc);
+}
+
+void kcompat_sched_freeze_trace(void)
+{
+	if (kcompat_sched_on)
+		S.frozen = true;
 }
 
 void kcompat_sched_print_trace(FILE *out, unsigned int last)

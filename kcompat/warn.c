@@ -5,6 +5,7 @@
 #include <string.h>
 #include <linux/kcompat.h>
 #include <linux/refcount.h>
+#include <kcompat/sched.h>
 
 static unsigned long warn_count;
 static char warn_last[2304];
@@ -26,6 +27,8 @@ void kcompat_warn(const char *file, int line, const char *fmt, ...)
 		msg[--len] = '\0';
 
 	__atomic_add_fetch(&warn_count, 1, __ATOMIC_RELAXED);
+	/* Under a schedule, the switch points that led here stay printable. */
+	kcompat_sched_freeze_trace();
 	snprintf(warn_last, sizeof(warn_last), "%s:%d: %s", file, line, msg);
 	if (!warn_quiet)
 		fprintf(stderr, "WARNING: %s\n", warn_last);

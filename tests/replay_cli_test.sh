@@ -2,12 +2,14 @@
 # gpuvm-replay's command line: help, usage errors, stdin, --quiet, --trace,
 # --backend, --keep-going. ERA_HEADER is the upstream tree's
 # gvm_upstream_era.h: what the upstream backend must refuse depends on the
-# tree's API era.
-# Usage: replay_cli_test.sh REPLAY_BINARY ERA_HEADER
+# tree's API era. HAZARDS holds scripts that show a hazard of GPUVM's API
+# which --known-findings looks past (tests/hazards).
+# Usage: replay_cli_test.sh REPLAY_BINARY ERA_HEADER HAZARDS
 set -u
 
 replay=$1
 era=$2
+hazards=$(cd -- "$3" && pwd)
 passed=0
 failed=0
 tmp=$(mktemp -d)
@@ -130,6 +132,20 @@ if [ $? -eq 1 ]; then
 else
 	expect threads_fixed_tree 0 '' '' -- --backend=upstream "$tmp/th.gvm"
 fi
+
+# A hazard on threads: the lockless walk's last put, found without
+# --known-findings, with the run_job unlink and the walk's put before it in
+# the trace; looked past with it.
+expect hazard_lockless_walk 1 '' \
+	'^BUG: .*lockless_walk_last_put.gvm:16: WARN: lib/drm_gpuvm_bo.c:[0-9]+: lock .*gpuva.lock.* is not held$' \
+	-- "$hazards/lockless_walk_last_put.gvm"
+if ! grep -qE '^  T3 run_job0 put +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuva_unlink_defer' "$tmp/err" ||
+   ! grep -qE '^  T2 ioctl +put +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuvm_bo_put' "$tmp/err"; then
+	echo "FAIL hazard_lockless_walk_trace: the trace lacks run_job's unlink or the walk's put"
+	sed 's/^/    /' "$tmp/err"
+	failed=$((failed + 1))
+fi
+expect hazard_lockless_walk_known 0 '^@2 validate 0$' '' -- -k "$hazards/lockless_walk_last_put.gvm"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

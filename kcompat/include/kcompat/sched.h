@@ -160,9 +160,17 @@ size_t kcompat_sched_applied(struct kcompat_sched_record *out, size_t max);
 /*
  * kcompat_sched_print_trace() - the last @last switch points and
  * preemptions (at most 64), oldest first: thread, operation, object,
- * source location.
+ * source location; once a WARN was reported under the schedule, those
+ * before it (kcompat_sched_freeze_trace()).
  */
 void kcompat_sched_print_trace(FILE *out, unsigned int last);
+
+/*
+ * kcompat_sched_freeze_trace() - keep the trace as it is: the switch points
+ * that led to a report (kcompat_warn() calls it). Until the schedule ends;
+ * the trace hash and the log go on.
+ */
+void kcompat_sched_freeze_trace(void);
 
 /*
  * kcompat_sched_set_log() - print every switch point as it is reached on
