@@ -561,7 +561,7 @@ static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
 		sched[i].offset = step;
 		t = tail[2 * i + 1];
 		sched[i].thread = t & 0x80 ? GVM_THREAD_JOB + (t & 0x7fu) % MAX_VMS :
-					     1 + t % CONC_THREADS;
+					     1u + t % CONC_THREADS;
 	}
 }
 
