@@ -138,8 +138,11 @@ static int run_one(struct thread *th, const struct gvm_cmd *c)
 	return ret;
 }
 
-/* A command has ended: "@T command", its events, and what it returned. */
-static void print_done(struct thread *th, const struct gvm_cmd *c, int ret)
+/*
+ * A command or job has ended: "<who>@T command", its events, and what it
+ * returned (@who: "" for a command, "run_jobV: " for a job).
+ */
+static void print_done(struct thread *th, const char *who, const struct gvm_cmd *c, int ret)
 {
 	FILE *f = th->x->o.out;
 	char text[GVM_MAX_LINE];
@@ -147,8 +150,8 @@ static void print_done(struct thread *th, const struct gvm_cmd *c, int ret)
 
 	if (!f)
 		return;
-	if (gvm_cmd_format(c, text, sizeof(text)) >= 0)
-		fprintf(f, "%s\n", text);
+	if (c && gvm_cmd_format(c, text, sizeof(text)) >= 0)
+		fprintf(f, "%s%s\n", who, text);
 	for (i = 0; i < th->log.n; i++)
 		exec_print_event(f, &th->log.ev[i], th->x->o.quiet_ops);
 	if (th->log.overflow)
@@ -182,7 +185,7 @@ static void thread_main(void *arg)
 		th->log.n = 0;
 		th->log.overflow = false;
 		th->rets[i] = run_one(th, th->cmds[i]);
-		print_done(th, th->cmds[i], th->rets[i]);
+		print_done(th, "", th->cmds[i], th->rets[i]);
 		check_after(th, th->cmds[i], failed);
 	}
 	x->ioctl_left--;
@@ -202,13 +205,12 @@ static void job_main(void *arg)
 	struct thread *th = arg;
 	struct gvm_exec *x = th->x;
 	const struct gvm_backend_ops *ops = x->be->ops;
-	FILE *f = x->o.out;
+	char who[sizeof(th->name) + 2];
 
+	snprintf(who, sizeof(who), "%s: ", th->name);
 	for (;;) {
 		bool failed = x->failed;
 		const struct gvm_cmd *c;
-		char text[GVM_MAX_LINE];
-		size_t i;
 
 		if (!ops->job_pending(x->be, th->job_vm)) {
 			if (!x->ioctl_left)
@@ -219,12 +221,7 @@ static void job_main(void *arg)
 		th->log.n = 0;
 		th->log.overflow = false;
 		c = ops->job_run(x->be, th->job_vm);
-		if (f && c && gvm_cmd_format(c, text, sizeof(text)) >= 0)
-			fprintf(f, "%s: %s\n", th->name, text);
-		for (i = 0; f && i < th->log.n; i++)
-			exec_print_event(f, &th->log.ev[i], x->o.quiet_ops);
-		if (f && th->log.overflow)
-			fputs("... (more events than kept)\n", f);
+		print_done(th, who, c, 0);
 		check_after(th, c, failed);
 	}
 	ops->threads->vm_put(x->be, th->job_vm);
