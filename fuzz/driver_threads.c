@@ -4,7 +4,7 @@
  * what an ioctl does before and after its work, as the drivers do it, and
  * the scheduler of the kernel environment this build of the model runs
  * on (lib/'s, or upstream's instance of kcompat). Built once per backend,
- * like driver_model.c.
+ * like the rest of the model (driver_model.h).
  */
 #include <errno.h>
 #include <kcompat/sched.h>
@@ -12,41 +12,41 @@
 
 static void handles_lock(struct gvm_backend *gbe)
 {
-	mutex_lock(&to_lean(gbe)->handles);
+	mutex_lock(&to_drv(gbe)->handles);
 }
 
 static void handles_unlock(struct gvm_backend *gbe)
 {
-	mutex_unlock(&to_lean(gbe)->handles);
+	mutex_unlock(&to_drv(gbe)->handles);
 }
 
 static void vm_get(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 {
 	(void)gbe;
-	drm_gpuvm_get(&((struct lean_vm *)hvm)->base);
+	drm_gpuvm_get(&((struct drv_vm *)hvm)->base);
 }
 
 static void vm_put(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 {
 	(void)gbe;
-	drm_gpuvm_put(&((struct lean_vm *)hvm)->base);
+	drm_gpuvm_put(&((struct drv_vm *)hvm)->base);
 }
 
 static void bo_get(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
 {
 	(void)gbe;
-	drm_gem_object_get(&((struct lean_bo *)hbo)->base);
+	drm_gem_object_get(&((struct drv_bo *)hbo)->base);
 }
 
 static void bo_put(struct gvm_backend *gbe, struct gvm_be_bo *hbo)
 {
 	(void)gbe;
-	drm_gem_object_put(&((struct lean_bo *)hbo)->base);
+	drm_gem_object_put(&((struct drv_bo *)hbo)->base);
 }
 
 static bool vm_idle(void *arg)
 {
-	return !((struct lean_vm *)arg)->jobs_inflight;
+	return !((struct drv_vm *)arg)->jobs_inflight;
 }
 
 /*
@@ -62,7 +62,7 @@ static bool vm_idle(void *arg)
  * driver keeps run_job out of such a walk, so that a fuzzer looks past
  * this known hazard; without, a script shows it (docs/concurrency.md).
  */
-static bool waits_for_jobs(struct lean_vm *vm, enum gvm_vm_use use)
+static bool waits_for_jobs(struct drv_vm *vm, enum gvm_vm_use use)
 {
 	if (use == GVM_VM_USE_TREE)
 		return true;
@@ -73,7 +73,7 @@ static bool waits_for_jobs(struct lean_vm *vm, enum gvm_vm_use use)
 /* As xe_vm_is_closed(): a VM destroyed since the lookup takes no more work. */
 static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, enum gvm_vm_use use)
 {
-	struct lean_vm *vm = (struct lean_vm *)hvm;
+	struct drv_vm *vm = (struct drv_vm *)hvm;
 
 	(void)gbe;
 	mutex_lock(&vm->lock);
@@ -90,14 +90,14 @@ static int vm_enter(struct gvm_backend *gbe, struct gvm_be_vm *hvm, enum gvm_vm_
 static void vm_leave(struct gvm_backend *gbe, struct gvm_be_vm *hvm)
 {
 	(void)gbe;
-	mutex_unlock(&((struct lean_vm *)hvm)->lock);
+	mutex_unlock(&((struct drv_vm *)hvm)->lock);
 }
 
 /* ---- the scheduler ---------------------------------------------------------------- */
 
 static int sched_init(struct gvm_backend *gbe, const struct gvm_sched_record *recs, size_t n)
 {
-	struct lean *be = to_lean(gbe);
+	struct drv *be = to_drv(gbe);
 	size_t i;
 	int ret;
 
@@ -137,7 +137,7 @@ static void sched_wait(struct gvm_backend *gbe, bool (*ready)(void *arg), void *
 
 static void sched_fini(struct gvm_backend *gbe)
 {
-	struct lean *be = to_lean(gbe);
+	struct drv *be = to_drv(gbe);
 
 	kcompat_sched_fini();
 	free(be->sched_recs);
@@ -180,7 +180,7 @@ static void sched_log(struct gvm_backend *gbe, FILE *f)
 	kcompat_sched_set_log(f);
 }
 
-const struct gvm_threads_ops DRIVER_THREADS_OPS = {
+const struct gvm_threads_ops drv_threads_ops = {
 	.handles_lock = handles_lock,
 	.handles_unlock = handles_unlock,
 	.vm_get = vm_get,

@@ -20,8 +20,5 @@
 /* drm_gpuvm_bo_obtain_prealloc() on staged VMs: 6.8 to 6.19; lib/ has the 7.0 API. */
 #define GVM_HAS_STAGED_PREALLOC		0
 #endif
-#ifndef GVM_HAS_DEFERRED_CLEANUP
-#define GVM_HAS_DEFERRED_CLEANUP	1	/* drm_gpuvm_bo_deferred_cleanup() */
-#endif
 
 #endif /* GVM_API_H */

@@ -4,7 +4,7 @@
  * implementation. A backend owns the GPUVM objects and drives them the way a
  * real driver does (staged like nouveau/xe, immediate like panthor and the
  * Rust drivers); the executor owns ids, output, the reference model and the
- * verdict. Backend one drives lib/ (driver_model.c); a backend over
+ * verdict. Backend one drives lib/ (the driver model, driver_model.h); a backend over
  * upstream's own drm_gpuvm.c implements the same table (the same driver
  * model, built on upstream).
  *
@@ -305,7 +305,7 @@ struct gvm_backend_ops {
 	/* Unmap everything, clean up, drop the caller's VM reference. */
 	void (*vm_destroy)(struct gvm_backend *be, struct gvm_be_vm *vm);
 
-	/* State of a VM (kept until the next call); -ENOMEM possible. */
+	/* State of a VM (kept until the next call); -ENOMEM, or -EIO if unreadable. */
 	int (*snapshot)(struct gvm_backend *be, struct gvm_be_vm *vm,
 			struct gvm_snapshot *out);
 	/*
@@ -340,7 +340,7 @@ struct gvm_backend {
 };
 
 /*
- * The driver model (driver_model.c) over lib/ or over upstream's own
+ * The driver model (driver_model.h) over lib/ or over upstream's own
  * drm_gpuvm.c (//fuzz:driver_upstream, only in binaries that link it).
  * GVM_LEAN_CALLBACKS: staged VMs bind and unbind through
  * drm_gpuvm_sm_map/sm_unmap with callbacks that apply each step at once,

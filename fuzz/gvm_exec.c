@@ -348,8 +348,10 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 
 		if (!x->model.vm[i].created || x->vm_freed[i])
 			continue;
-		if (x->be->ops->snapshot(x->be, x->vm[i], &s)) {
-			exec_bug(x, "snapshot", "vm%u: out of memory", i);
+		int ret = x->be->ops->snapshot(x->be, x->vm[i], &s);
+
+		if (ret) {
+			exec_bug(x, "snapshot", "vm%u: cannot read its state (%d)", i, ret);
 			continue;
 		}
 		check_vm(x, i, &s, (int)i == dump_vm);

@@ -583,3 +583,20 @@ bool drm_gpuvm_check_vm_bo_refs(struct drm_gpuvm_bo *vm_bo, unsigned int holder_
 			    kref, n, holder_refs);
 	return true;
 }
+
+long drm_gpuvm_check_zombies(struct drm_gpuvm *gpuvm, struct drm_gem_object **objs,
+			     size_t max)
+{
+	struct llist_node *node;
+	size_t n = 0;
+
+	for (node = gpuvm->bo_defer.first; node; node = node->next) {
+		if (n >= WALK_MAX || node->next == node)
+			return -1;
+		if (n < max)
+			objs[n] = container_of(node, struct drm_gpuvm_bo,
+					       list.entry.bo_defer)->obj;
+		n++;
+	}
+	return (long)n;
+}

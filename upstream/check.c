@@ -98,6 +98,23 @@ static bool zombie_may_be_listed(struct drm_gpuvm *gpuvm, struct drm_gpuvm_bo *v
 {
 	return drm_gpuvm_resv_protected(gpuvm) && on_defer_list(gpuvm, vm_bo);
 }
+
+long drm_gpuvm_check_zombies(struct drm_gpuvm *gpuvm, struct drm_gem_object **objs,
+			     size_t max)
+{
+	struct llist_node *node;
+	size_t n = 0;
+
+	for (node = READ_ONCE(gpuvm->bo_defer.first); node; node = node->next) {
+		if (n >= WALK_MAX)
+			return -1;
+		if (n < max)
+			objs[n] = llist_entry(node, struct drm_gpuvm_bo,
+					      list.entry.bo_defer)->obj;
+		n++;
+	}
+	return (long)n;
+}
 #else
 static long zombies(struct drm_gpuvm *gpuvm, const struct drm_gem_object *obj)
 {
@@ -119,6 +136,15 @@ static bool zombie_may_be_listed(struct drm_gpuvm *gpuvm, struct drm_gpuvm_bo *v
 	(void)gpuvm;
 	(void)vm_bo;
 	return false;
+}
+
+long drm_gpuvm_check_zombies(struct drm_gpuvm *gpuvm, struct drm_gem_object **objs,
+			     size_t max)
+{
+	(void)gpuvm;
+	(void)objs;
+	(void)max;
+	return 0;
 }
 #endif
 

@@ -106,4 +106,20 @@ bool drm_gpuvm_check_gem_refs(struct drm_gem_object *obj, unsigned int holder_re
 bool drm_gpuvm_check_vm_bo_refs(struct drm_gpuvm_bo *vm_bo, unsigned int holder_refs,
 				char *msg, size_t len);
 
+/**
+ * drm_gpuvm_check_zombies() - the objects of a VM's zombies
+ * @gpuvm: the VM
+ * @objs: filled with the object of each vm_bo on @gpuvm's deferred-cleanup
+ *	(bo_defer) list, in list order, as far as there is room
+ * @max: number of entries @objs has room for
+ *
+ * Reads only, like the checks: a snapshot for a caller comparing the
+ * zombies with a model of them. A GPUVM without deferred cleanup has none.
+ *
+ * Return: the number of zombies (more than @max if @objs was too short),
+ * or -1 if the list is cyclic.
+ */
+long drm_gpuvm_check_zombies(struct drm_gpuvm *gpuvm, struct drm_gem_object **objs,
+			     size_t max);
+
 #endif

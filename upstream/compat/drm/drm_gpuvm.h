@@ -38,7 +38,6 @@
  */
 #define GVM_HAS_MADVISE			GVM_UPSTREAM_HAS_MADVISE
 #define GVM_HAS_IMMEDIATE_MODE		GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
-#define GVM_HAS_DEFERRED_CLEANUP	GVM_UPSTREAM_HAS_DEFERRED_CLEANUP
 /* 7.0 made obtain_prealloc immediate-mode only. */
 #define GVM_HAS_STAGED_PREALLOC		(!GVM_UPSTREAM_HAS_OBTAIN_LOCKED)
 
@@ -156,7 +155,12 @@ drm_gpuvm_madvise_ops_create(struct drm_gpuvm *gpuvm, const struct drm_gpuvm_map
 #endif
 
 #if !GVM_UPSTREAM_HAS_IMMEDIATE_MODE
-/* Before 6.18 every VM is staged. */
+/*
+ * Before 6.18 every VM is staged. The flag adds nothing: callers refuse
+ * immediate VMs first (GVM_HAS_IMMEDIATE_MODE).
+ */
+#define DRM_GPUVM_IMMEDIATE_MODE	0
+
 static inline bool drm_gpuvm_immediate_mode(struct drm_gpuvm *gpuvm)
 {
 	(void)gpuvm;

@@ -13,6 +13,7 @@
 #define drm_gpuvm_check_vm_refs		upstream_drm_gpuvm_check_vm_refs
 #define drm_gpuvm_check_gem_refs	upstream_drm_gpuvm_check_gem_refs
 #define drm_gpuvm_check_vm_bo_refs	upstream_drm_gpuvm_check_vm_bo_refs
+#define drm_gpuvm_check_zombies		upstream_drm_gpuvm_check_zombies
 
 #include "../../../lib/include/drm/drm_gpuvm_check.h"
 
