@@ -146,7 +146,8 @@ struct va_pool {
 /*
  * A VA of the driver model. @undo chains, newest first, what one staged
  * callback bind did until it returns: VAs it added, and VAs it took out
- * of the tree, still linked.
+ * of the tree, still linked; or, for a staged job, the VAs its ioctl took
+ * out, unlinked, until free_job frees them.
  */
 struct drv_va {
 	struct drm_gpuva base;
@@ -163,6 +164,8 @@ struct step_ctx {
 	bool immediate;
 	bool deferred;			/* staged callbacks: keep an undo chain */
 	struct drv_va *undo;
+	bool retire;			/* staged jobs: keep the VAs taken out... */
+	struct drv_va *retired;		/* ...chained through @undo, for free_job */
 	unsigned int steps;		/* callbacks so far */
 	unsigned int fail_at;		/* that step returns -EIO; 0: none */
 	int error;			/* what a step returned, if it failed */
@@ -259,6 +262,7 @@ void drv_pool_drain(struct va_pool *pool);
 unsigned int drv_unmap_vas_needed(struct drm_gpuvm *gpuvm, uint64_t addr, uint64_t range);
 int drv_apply_unmap(struct step_ctx *c, const struct drm_gpuva_op *op);
 void drv_apply_ops(struct step_ctx *c, struct drm_gpuva_ops *ops);
+int drv_apply_kept(struct step_ctx *c, struct drm_gpuva_ops *ops);
 int drv_apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops);
 int drv_step_cb(struct drm_gpuva_op *op, void *priv);
 int drv_finish_steps(struct step_ctx *c, int ret);
@@ -273,7 +277,10 @@ int drv_madvise(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr, u
 int drv_prefetch(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr, uint64_t range);
 int drv_bo_unmap(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo);
 
-/* driver_jobs.c: queue under the VM lock; run_job without it. */
+/*
+ * driver_jobs.c: queue under the VM lock; run_job without it, and
+ * free_job after it, on run_job's thread.
+ */
 int drv_job_queue(struct gvm_backend *gbe, struct gvm_be_vm *hvm, const struct gvm_job_req *req);
 bool drv_job_pending(struct gvm_backend *gbe, struct gvm_be_vm *hvm);
 const void *drv_job_run(struct gvm_backend *gbe, struct gvm_be_vm *hvm);

@@ -13,6 +13,7 @@
 #define DRV_NAME(name)	gvm_lib_##name
 #endif
 
+#define drv_apply_kept		DRV_NAME(drv_apply_kept)
 #define drv_apply_list		DRV_NAME(drv_apply_list)
 #define drv_apply_ops		DRV_NAME(drv_apply_ops)
 #define drv_apply_unmap		DRV_NAME(drv_apply_unmap)

@@ -154,6 +154,19 @@ static int apply_map(struct step_ctx *c, const struct drm_gpuva_op *op)
 	return 0;
 }
 
+/* A VA the steps took out: freed, or kept for the staged job that reads it. */
+static void va_done(struct step_ctx *c, struct drm_gpuva *va)
+{
+	struct drv_va *dva = to_dva(va);
+
+	if (!c->retire) {
+		kfree(dva);
+		return;
+	}
+	dva->undo = c->retired;
+	c->retired = dva;
+}
+
 static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 {
 	struct drm_gpuva *old = op->remap.unmap->va;
@@ -183,7 +196,7 @@ static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 		return 0;
 	}
 	unlink_old(c, old);
-	kfree(to_dva(old));
+	va_done(c, old);
 	return 0;
 }
 
@@ -202,7 +215,7 @@ int drv_apply_unmap(struct step_ctx *c, const struct drm_gpuva_op *op)
 		drm_gpuva_unlink(old);
 		drm_gpuva_unmap(&op->unmap);
 	}
-	kfree(to_dva(old));
+	va_done(c, old);
 	return 0;
 }
 
@@ -231,10 +244,10 @@ void drv_apply_ops(struct step_ctx *c, struct drm_gpuva_ops *ops)
 }
 
 /*
- * Preallocate the VAs an op list needs, then print and apply it; free the
- * list either way. Nothing changes when the preallocation fails.
+ * Preallocate the VAs an op list needs, then print and apply it, keeping
+ * the list. Nothing changes when the preallocation fails.
  */
-int drv_apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops)
+int drv_apply_kept(struct step_ctx *c, struct drm_gpuva_ops *ops)
 {
 	struct va_pool pool;
 	int ret = drv_pool_fill(&pool, ops_vas_needed(ops));
@@ -244,6 +257,14 @@ int drv_apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops)
 		drv_apply_ops(c, ops);
 		drv_pool_drain(&pool);
 	}
+	return ret;
+}
+
+/* The same, and free the list either way. */
+int drv_apply_list(struct step_ctx *c, struct drm_gpuva_ops *ops)
+{
+	int ret = drv_apply_kept(c, ops);
+
 	drm_gpuva_ops_free(&c->vm->base, ops);
 	return ret;
 }

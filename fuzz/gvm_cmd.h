@@ -66,7 +66,7 @@ enum gvm_kind {
 #define GVM_F_OWN		(1u << 13)	/* lock, validate: the driver's own drm_exec loop */
 #define GVM_F_PREALLOC		(1u << 14)	/* vm: staged, vm_bos by obtain_prealloc (pre-7.0) */
 #define GVM_F_EMPTY_OK		(1u << 15)	/* vm: the ioctl passes empty ranges on to GPUVM (nouveau) */
-#define GVM_F_JOB		(1u << 16)	/* map, unmap: a job for the VM's run_job (immediate VMs) */
+#define GVM_F_JOB		(1u << 16)	/* map, unmap: a job for the VM's run_job */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the

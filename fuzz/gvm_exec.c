@@ -452,10 +452,6 @@ static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
 			return -EINVAL;
 		/* fall through */
 	case GVM_CMD_UNMAP:
-		/* Asynchronous binds are immediate-mode drivers' (panthor, Tyr). */
-		if ((c->flags & GVM_F_JOB) && !v->immediate)
-			return -EINVAL;
-		/* fall through */
 	case GVM_CMD_MADVISE:
 		return gvm_model_range_valid(v, c->addr, c->range) ? 0 : -EINVAL;
 	case GVM_CMD_PREFETCH:
@@ -789,10 +785,11 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 		if (step)
 			x->be->ops->fail_step(x->be, 0);
 		x->be->ops->alloc_fail_nth(x->be, 0);
-		/* inject step reaches the walks of staged map/unmap only. */
+		/* inject step reaches the walks of staged map/unmap only (not jobs'). */
 		check_shape(x, shape, ret,
 			    (c->kind == GVM_CMD_MAP || c->kind == GVM_CMD_UNMAP) &&
-			    !x->model.vm[c->vm].immediate && !inject ? step : 0);
+			    !(c->flags & GVM_F_JOB) && !x->model.vm[c->vm].immediate &&
+			    !inject ? step : 0);
 	}
 	x->last_ret = ret;
 	if (ret && x->o.out)
