@@ -25,6 +25,16 @@ void drm_exec_init(struct drm_exec *exec, u32 flags, unsigned int nr)
 	exec->prelocked = NULL;
 }
 
+/* Unlock the object a back-off locked first, and drop its reference. */
+static void drop_prelocked(struct drm_exec *exec)
+{
+	if (!exec->prelocked)
+		return;
+	dma_resv_unlock(exec->prelocked->resv);
+	drm_gem_object_put(exec->prelocked);
+	exec->prelocked = NULL;
+}
+
 static void unlock_all(struct drm_exec *exec)
 {
 	while (exec->num_objects) {
@@ -33,8 +43,7 @@ static void unlock_all(struct drm_exec *exec)
 		dma_resv_unlock(obj->resv);
 		drm_gem_object_put(obj);
 	}
-	drm_gem_object_put(exec->prelocked);
-	exec->prelocked = NULL;
+	drop_prelocked(exec);
 }
 
 void drm_exec_fini(struct drm_exec *exec)
@@ -58,6 +67,12 @@ bool drm_exec_cleanup(struct drm_exec *exec)
 		return true;
 	}
 	if (!exec->contended) {
+		/*
+		 * The pass may not have asked for the object the back-off
+		 * locked first (its vm_bo went meanwhile): it is not among
+		 * the objects, and the kernel's drm_exec unlocks it here.
+		 */
+		drop_prelocked(exec);
 		ww_acquire_done(&exec->ticket);
 		return false;
 	}
@@ -85,23 +100,20 @@ static int obj_locked(struct drm_exec *exec, struct drm_gem_object *obj)
 	return 0;
 }
 
-/* After a back-off, the contended object is locked first, waiting for it. */
-static int lock_contended(struct drm_exec *exec)
+/*
+ * After a back-off, the contended object is locked first, waiting for it.
+ * It joins the objects only when the pass asks for it again.
+ */
+static void lock_contended(struct drm_exec *exec)
 {
 	struct drm_gem_object *obj = exec->contended;
-	int ret;
 
 	if (!obj)
-		return 0;
+		return;
 	exec->contended = NULL;
 	dma_resv_lock_slow(obj->resv, &exec->ticket);
-	ret = obj_locked(exec, obj);
-	if (ret) {
-		drm_gem_object_put(obj);
-		return ret;
-	}
+	drop_prelocked(exec);
 	exec->prelocked = obj;	/* keeps the reference taken at contention */
-	return 0;
 }
 
 int drm_exec_lock_obj(struct drm_exec *exec, struct drm_gem_object *obj)
@@ -112,13 +124,11 @@ int drm_exec_lock_obj(struct drm_exec *exec, struct drm_gem_object *obj)
 	if (WARN(exec->contended == FIRST_PASS,
 		 "drm_exec_lock_obj() outside drm_exec_until_all_locked()"))
 		drm_exec_cleanup(exec);
-	ret = lock_contended(exec);
-	if (ret)
-		return ret;
+	lock_contended(exec);
 	if (exec->prelocked == obj) {
 		drm_gem_object_put(exec->prelocked);
 		exec->prelocked = NULL;
-		return 0;
+		return obj_locked(exec, obj);
 	}
 	ret = dma_resv_lock(obj->resv, &exec->ticket);
 	if (ret == -EDEADLK) {

@@ -191,6 +191,42 @@ TEST(exec_lock_contention)
 	exec_lock_case(0, 3);
 }
 
+/*
+ * The object a back-off locks first but the next pass no longer asks for
+ * (say its vm_bo went meanwhile) is unlocked when the loop ends, as the
+ * kernel's drm_exec does: not left locked among the objects a fence would
+ * then be added to without a reserved slot.
+ */
+TEST(contended_object_not_asked_again)
+{
+	struct drm_exec exec;
+	bool first = true;
+	struct fix f;
+	int ret;
+
+	fix_setup(&f, 0, &fixture_vm_ops);
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	kcompat_ww_fail_nth(2);		/* the first pass's ext1 */
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_lock_obj(&exec, f.vm->r_obj);
+		drm_exec_retry_on_contention(&exec);
+		CHECK_EQ(ret, 0);
+		if (first) {
+			first = false;
+			ret = drm_exec_lock_obj(&exec, f.obj[1]);
+			drm_exec_retry_on_contention(&exec);
+			CHECK_EQ(ret, 0);
+		}
+	}
+	kcompat_ww_fail_nth(0);
+	CHECK_EQ(exec.num_objects, 1);
+	CHECK(held(f.vm->r_obj));
+	CHECK(!held(f.obj[1]));
+	drm_exec_fini(&exec);
+	CHECK(!held(f.vm->r_obj));
+	fix_teardown(&f);
+}
+
 TEST(exec_lock_array)
 {
 	struct drm_gpuvm_exec vm_exec = { .flags = DRM_EXEC_IGNORE_DUPLICATES };
@@ -425,6 +461,6 @@ TEST(sm_map_ops_create_enomem)
 }
 
 TEST_MAIN(prepare_vm_objects_range, exec_lock_basic, exec_lock_contention,
-	  exec_lock_array, exec_lock_range, validate_unsupported,
+	  contended_object_not_asked_again, exec_lock_array, exec_lock_range, validate_unsupported,
 	  validate_spinlock_mode, validate_resv_protected, validate_error_stops,
 	  resv_add_fence_usage, sm_exec_lock, sm_map_ops_create_enomem)
