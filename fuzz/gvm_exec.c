@@ -416,63 +416,6 @@ static bool bo_open(struct gvm_exec *x, uint32_t id)
 	return x->model.bo_created[id] && x->model.bo_handle[id];
 }
 
-static bool wraps(uint64_t a, uint64_t b)
-{
-	return a + b < a;
-}
-
-/*
- * The error the command must give, from the model alone; 0 for success,
- * GVM_MODEL_EITHER where 0 and -ENOMEM are both right (a validate whose
- * failing object may or may not still be evicted).
- */
-static int predict(struct gvm_exec *x, const struct gvm_cmd *c)
-{
-	const struct gvm_model_vm *v = &x->model.vm[c->vm];
-	/* Ids it names, but not the one it creates. */
-	bool uses_vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM;
-	bool uses_bo = gvm_cmd_names_bo(c) && c->kind != GVM_CMD_BO;
-
-	uint32_t b;
-
-	if ((uses_vm && !vm_open(x, c->vm)) || (uses_bo && !bo_open(x, c->bo)))
-		return -ENOENT;
-	for (b = 0; b < x->model.bo_ids; b++)
-		if ((c->objs & (UINT64_C(1) << b)) && !bo_open(x, b))
-			return -ENOENT;
-	switch (c->kind) {
-	case GVM_CMD_VM:
-		if (wraps(c->addr, c->range) ||
-		    ((c->flags & GVM_F_RESERVE) && wraps(c->reserve_addr, c->reserve_range)))
-			return -EINVAL;
-		return 0;
-	case GVM_CMD_MAP:
-		if (!(c->flags & GVM_F_NO_BO) &&
-		    gvm_model_mode_conflict(&x->model, c->bo, v->immediate))
-			return -EINVAL;
-		/* fall through */
-	case GVM_CMD_UNMAP:
-	case GVM_CMD_MADVISE:
-		return gvm_model_range_valid(v, c->addr, c->range) ? 0 : -EINVAL;
-	case GVM_CMD_PREFETCH:
-		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
-	case GVM_CMD_OBTAIN:
-		return gvm_model_mode_conflict(&x->model, c->bo, v->immediate) ? -EINVAL : 0;
-	case GVM_CMD_PUT:
-		return v->held[c->bo] ? 0 : -ENOENT;
-	case GVM_CMD_VALIDATE:
-		return gvm_model_validate_outcome(&x->model, c);
-	case GVM_CMD_LOOKUP:
-		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
-	case GVM_CMD_LOCK:
-		if ((c->flags & GVM_F_LRANGE) && (!c->range || wraps(c->addr, c->range)))
-			return -EINVAL;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 /* map/unmap ... job: tagged with its command, which run_job's report names. */
 static int queue_job(struct gvm_backend *be, struct gvm_be_vm *vm, const struct gvm_cmd *c,
 		     struct gvm_be_bo *bo)
@@ -767,7 +710,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	step = x->inject_step;
 	x->inject_step = 0;
 
-	want = predict(x, c);
+	want = gvm_model_predict(&x->model, c);
 	shape = want ? -1 : gvm_shape_predict(&x->model.vm[c->vm], c, x->shape,
 					       SHAPE_MAX);
 	if (c->kind == GVM_CMD_TWIN) {

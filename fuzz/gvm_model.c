@@ -54,7 +54,7 @@ static void recount(struct gvm_model_vm *v)
 
 bool gvm_model_vm_bo_live(const struct gvm_model_vm *v, uint32_t bo)
 {
-	return v->held[bo] || gvm_model_vas(v, bo);
+	return v->held[bo] || v->jobs[bo] || gvm_model_vas(v, bo);
 }
 
 bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immediate)
@@ -68,6 +68,67 @@ bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immedi
 			return true;
 	}
 	return false;
+}
+
+void gvm_model_copy(struct gvm_model *dst, const struct gvm_model *src)
+{
+	uint32_t i;
+
+	memcpy(dst, src, offsetof(struct gvm_model, vm) + src->vm_ids * sizeof(src->vm[0]));
+	for (i = 0; i < src->vm_ids; i++) {
+		struct gvm_model_vm *v = &dst->vm[i];
+
+		v->spare = NULL;
+		v->spare_cap = 0;
+		v->maps = NULL;
+		v->cap = 0;
+		if (!src->vm[i].n)
+			continue;
+		v->maps = malloc(src->vm[i].n * sizeof(*v->maps));
+		if (!v->maps)
+			abort();	/* the model must not fail */
+		memcpy(v->maps, src->vm[i].maps, src->vm[i].n * sizeof(*v->maps));
+		v->cap = src->vm[i].n;
+	}
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+uint64_t gvm_model_hash(const struct gvm_model *m)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint32_t i;
+	size_t j;
+
+	h = fnv(h, &m->vm_ids, sizeof(m->vm_ids));
+	h = fnv(h, m->bo_handle, m->bo_ids * sizeof(m->bo_handle[0]));
+	for (i = 0; i < m->vm_ids; i++) {
+		const struct gvm_model_vm *v = &m->vm[i];
+
+		h = fnv(h, &v->open, sizeof(v->open));
+		for (j = 0; j < v->n; j++) {
+			const struct gvm_map *a = &v->maps[j];
+
+			h = fnv(h, &a->addr, sizeof(a->addr));
+			h = fnv(h, &a->range, sizeof(a->range));
+			h = fnv(h, &a->bo, sizeof(a->bo));
+			h = fnv(h, &a->offset, sizeof(a->offset));
+			h = fnv(h, &a->invalidated, sizeof(a->invalidated));
+		}
+		h = fnv(h, v->held, m->bo_ids * sizeof(v->held[0]));
+		h = fnv(h, v->jobs, m->bo_ids * sizeof(v->jobs[0]));
+		h = fnv(h, v->zombies, m->bo_ids * sizeof(v->zombies[0]));
+		h = fnv(h, v->evicted, m->bo_ids * sizeof(v->evicted[0]));
+		h = fnv(h, v->listed, m->bo_ids * sizeof(v->listed[0]));
+	}
+	return h;
 }
 
 static void push(struct gvm_model_vm *v, struct gvm_map map)
@@ -156,6 +217,53 @@ static void note_deaths(struct gvm_model_vm *v, const bool *before, uint32_t bo_
 static bool flag_only(const struct gvm_model *m, uint32_t vm, uint32_t bo);
 static enum gvm_evicted folded(enum gvm_evicted flag, enum gvm_evicted listed);
 
+/* A bind's or unbind's change of @v's intervals. */
+static void bind(struct gvm_model_vm *v, const struct gvm_cmd *c)
+{
+	carve(v, c->addr, c->addr + c->range, false);
+	if (c->kind == GVM_CMD_MAP)
+		insert(v, (struct gvm_map){ .addr = c->addr, .range = c->range,
+					    .bo = c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
+					    .offset = c->offset });
+}
+
+/* The object whose vm_bo a job of @c holds, or -1. */
+static int job_bo(const struct gvm_cmd *c)
+{
+	return c->kind == GVM_CMD_MAP && !(c->flags & GVM_F_NO_BO) ? (int)c->bo : -1;
+}
+
+/* One half of a job: @queued or ran. */
+static void job_half(struct gvm_model *m, const struct gvm_cmd *c, bool queued)
+{
+	struct gvm_model_vm *v = &m->vm[c->vm];
+	int bo = job_bo(c);
+	bool before[GVM_MAX_ID];
+	uint32_t b;
+
+	for (b = 0; b < m->bo_ids; b++)
+		before[b] = gvm_model_vm_bo_live(v, b);
+	if (queued && bo >= 0)
+		v->jobs[bo]++;
+	/* A staged VM's ioctl applies the bind; an immediate VM's run_job does. */
+	if (queued != v->immediate)
+		bind(v, c);
+	if (!queued && bo >= 0)
+		v->jobs[bo]--;
+	recount(v);
+	note_deaths(v, before, m->bo_ids);
+}
+
+void gvm_model_job_queued(struct gvm_model *m, const struct gvm_cmd *c)
+{
+	job_half(m, c, true);
+}
+
+void gvm_model_job_ran(struct gvm_model *m, const struct gvm_cmd *c)
+{
+	job_half(m, c, false);
+}
+
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 {
 	struct gvm_model_vm *v = &m->vm[c->vm];
@@ -189,13 +297,13 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 			m->bo_ids = c->bo + 1;
 		return;
 	case GVM_CMD_MAP:
-		carve(v, c->addr, c->addr + c->range, false);
-		insert(v, (struct gvm_map){ .addr = c->addr, .range = c->range,
-					    .bo = c->flags & GVM_F_NO_BO ? -1 : (int32_t)c->bo,
-					    .offset = c->offset });
-		break;
 	case GVM_CMD_UNMAP:
-		carve(v, c->addr, c->addr + c->range, false);
+		if (c->flags & GVM_F_JOB) {
+			job_half(m, c, true);
+			job_half(m, c, false);
+			return;
+		}
+		bind(v, c);
 		break;
 	case GVM_CMD_MADVISE:
 		carve(v, c->addr, c->addr + c->range, true);
@@ -253,6 +361,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 				v->listed[b] = folded(v->evicted[b], v->listed[b]);
 		return;
 	case GVM_CMD_DESTROY:
+		/* (It waits for the VM's jobs: none holds a reference any more.) */
 		v->n = 0;
 		recount(v);
 		memset(v->held, 0, sizeof(v->held));
@@ -424,6 +533,71 @@ void gvm_model_lock_failed(struct gvm_model *m, const struct gvm_cmd *c)
 		    folded(v->evicted[b], v->listed[b]) != v->listed[b])
 			v->listed[b] = GVM_EVICTED_UNKNOWN;
 }
+
+/* ---- what a command must return ------------------------------------------- */
+
+static bool vm_open(const struct gvm_model *m, uint32_t id)
+{
+	return id < m->vm_ids && m->vm[id].created && m->vm[id].open;
+}
+
+static bool bo_open(const struct gvm_model *m, uint32_t id)
+{
+	return m->bo_created[id] && m->bo_handle[id];
+}
+
+static bool wraps(uint64_t a, uint64_t b)
+{
+	return a + b < a;
+}
+
+int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c)
+{
+	const struct gvm_model_vm *v = &m->vm[c->vm];
+	/* Ids it names, but not the one it creates. */
+	bool uses_vm = gvm_cmd_names_vm(c) && c->kind != GVM_CMD_VM;
+	bool uses_bo = gvm_cmd_names_bo(c) && c->kind != GVM_CMD_BO;
+
+	uint32_t b;
+
+	if ((uses_vm && !vm_open(m, c->vm)) || (uses_bo && !bo_open(m, c->bo)))
+		return -ENOENT;
+	for (b = 0; b < m->bo_ids; b++)
+		if ((c->objs & (UINT64_C(1) << b)) && !bo_open(m, b))
+			return -ENOENT;
+	switch (c->kind) {
+	case GVM_CMD_VM:
+		if (wraps(c->addr, c->range) ||
+		    ((c->flags & GVM_F_RESERVE) && wraps(c->reserve_addr, c->reserve_range)))
+			return -EINVAL;
+		return 0;
+	case GVM_CMD_MAP:
+		if (!(c->flags & GVM_F_NO_BO) &&
+		    gvm_model_mode_conflict(m, c->bo, v->immediate))
+			return -EINVAL;
+		/* fall through */
+	case GVM_CMD_UNMAP:
+	case GVM_CMD_MADVISE:
+		return gvm_model_range_valid(v, c->addr, c->range) ? 0 : -EINVAL;
+	case GVM_CMD_PREFETCH:
+		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
+	case GVM_CMD_OBTAIN:
+		return gvm_model_mode_conflict(m, c->bo, v->immediate) ? -EINVAL : 0;
+	case GVM_CMD_PUT:
+		return v->held[c->bo] ? 0 : -ENOENT;
+	case GVM_CMD_VALIDATE:
+		return gvm_model_validate_outcome(m, c);
+	case GVM_CMD_LOOKUP:
+		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
+	case GVM_CMD_LOCK:
+		if ((c->flags & GVM_F_LRANGE) && (!c->range || wraps(c->addr, c->range)))
+			return -EINVAL;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 
 /* ---- lookups and locking -------------------------------------------------- */
 

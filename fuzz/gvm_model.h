@@ -36,6 +36,7 @@ struct gvm_model_vm {
 	size_t spare_cap;
 	unsigned int vas[GVM_MAX_ID];		/* mappings per object, from @maps */
 	unsigned int held[GVM_MAX_ID];		/* caller-held vm_bo references */
+	unsigned int jobs[GVM_MAX_ID];		/* references of queued jobs (threads) */
 	unsigned int zombies[GVM_MAX_ID];	/* dead vm_bos awaiting cleanup */
 	uint8_t evicted[GVM_MAX_ID];		/* enum gvm_evicted: the live vm_bo's flag */
 	uint8_t listed[GVM_MAX_ID];		/* enum gvm_evicted: on the evict list */
@@ -58,6 +59,19 @@ struct gvm_model {
 void gvm_model_init(struct gvm_model *m);
 void gvm_model_free(struct gvm_model *m);
 
+/* @dst becomes a copy of @src (whose intervals it duplicates); @dst is not freed first. */
+void gvm_model_copy(struct gvm_model *dst, const struct gvm_model *src);
+
+/* A hash of everything the model says, for telling states apart. */
+uint64_t gvm_model_hash(const struct gvm_model *m);
+
+/*
+ * The error @c must give, from the model alone; 0 for success,
+ * GVM_MODEL_EITHER where 0 and -ENOMEM are both right (a validate whose
+ * failing object may or may not still be evicted).
+ */
+int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c);
+
 /* Would GPUVM accept [addr, addr + range) as a VA of @v? */
 bool gvm_model_range_valid(const struct gvm_model_vm *v, uint64_t addr, uint64_t range);
 
@@ -75,6 +89,16 @@ bool gvm_model_mode_conflict(const struct gvm_model *m, uint32_t bo, bool immedi
  * nothing and must not be applied; validate is the exception, see below.
  */
 void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c);
+
+/*
+ * The two halves of a successful "map/unmap ... job" that ran on threads:
+ * its ioctl queued it (on a staged VM the ioctl applied it too, and the
+ * job holds the vm_bo of a map until it ends), and run_job ran it (an
+ * immediate VM's change; the job's reference goes). gvm_model_apply()
+ * does both at once, as a job runs when queued outside threads.
+ */
+void gvm_model_job_queued(struct gvm_model *m, const struct gvm_cmd *c);
+void gvm_model_job_ran(struct gvm_model *m, const struct gvm_cmd *c);
 
 /*
  * validate V [fail B | evict B]: 0, -ENOMEM (validating B fails, GPUVM
