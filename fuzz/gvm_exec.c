@@ -191,30 +191,48 @@ static void op_text(const struct gvm_event *ev, char *buf, size_t len)
 		 part_text(ev->has_next, &ev->next, next, sizeof(next)));
 }
 
-/* Compare one VM's state @sp with the model; print it if @dump. */
-static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot *sp,
-		     bool dump)
+bool exec_differ(struct exec_differ *d, const char *check, const char *fmt, ...)
 {
-	const struct gvm_model_vm *mv = &x->model.vm[id];
+	va_list ap;
+
+	d->check = check;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return true;
+}
+
+/* Print one VM's state @s, as "dump" does. */
+static void dump_vm_state(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot *sp)
+{
+	const struct gvm_snapshot s = *sp;
+	size_t i;
+
+	if (!x->o.out)
+		return;
+	fprintf(x->o.out, "dump vm%u\n", id);
+	for (i = 0; i < s.nvas; i++) {
+		fputs("va", x->o.out);
+		put_map(x->o.out, &s.vas[i]);
+		fputs(s.vas[i].invalidated ? " invalidated\n" : "\n", x->o.out);
+	}
+	for (i = 0; i < s.nvm_bos; i++)
+		fprintf(x->o.out, "vm_bo bo%u refs=%u vas=%u%s%s\n", s.vm_bos[i].bo,
+			s.vm_bos[i].refs, s.vm_bos[i].vas,
+			s.vm_bos[i].extobj ? " extobj" : "",
+			s.vm_bos[i].evict ? " evict" : "");
+	for (i = 0; i < s.nzombies; i++)
+		fprintf(x->o.out, "zombie bo%u\n", s.zombies[i]);
+}
+
+/* Where one VM's state @sp differs from model @m's: false if nowhere. */
+static bool vm_differs(const struct gvm_model *m, uint32_t id, const struct gvm_snapshot *sp,
+		       struct exec_differ *d)
+{
+	const struct gvm_model_vm *mv = &m->vm[id];
 	const struct gvm_snapshot s = *sp;
 	size_t i, z = 0;
 	uint32_t b;
-
-	if (dump && x->o.out) {
-		fprintf(x->o.out, "dump vm%u\n", id);
-		for (i = 0; i < s.nvas; i++) {
-			fputs("va", x->o.out);
-			put_map(x->o.out, &s.vas[i]);
-			fputs(s.vas[i].invalidated ? " invalidated\n" : "\n", x->o.out);
-		}
-		for (i = 0; i < s.nvm_bos; i++)
-			fprintf(x->o.out, "vm_bo bo%u refs=%u vas=%u%s%s\n", s.vm_bos[i].bo,
-				s.vm_bos[i].refs, s.vm_bos[i].vas,
-				s.vm_bos[i].extobj ? " extobj" : "",
-				s.vm_bos[i].evict ? " evict" : "");
-		for (i = 0; i < s.nzombies; i++)
-			fprintf(x->o.out, "zombie bo%u\n", s.zombies[i]);
-	}
 
 	/* Mappings: exactly the model's intervals, in address order. */
 	for (i = 0; i < s.nvas || i < mv->n; i++) {
@@ -222,7 +240,7 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			const struct gvm_map *g = i < s.nvas ? &s.vas[i] : NULL;
 			const struct gvm_map *w = i < mv->n ? &mv->maps[i] : NULL;
 
-			exec_bug(x, "model", "vm%u mapping #%zu: got %s[0x%llx+0x%llx bo%d @0x%llx], "
+			return exec_differ(d, "model", "vm%u mapping #%zu: got %s[0x%llx+0x%llx bo%d @0x%llx], "
 			    "want %s[0x%llx+0x%llx bo%d @0x%llx]", id, i,
 			    g ? "" : "none ", g ? (unsigned long long)g->addr : 0,
 			    g ? (unsigned long long)g->range : 0, g ? g->bo : 0,
@@ -230,64 +248,56 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			    w ? "" : "none ", w ? (unsigned long long)w->addr : 0,
 			    w ? (unsigned long long)w->range : 0, w ? w->bo : 0,
 			    w ? (unsigned long long)w->offset : 0);
-			return;
 		}
 		if (s.vas[i].invalidated != mv->maps[i].invalidated) {
-			exec_bug(x, "model", "vm%u mapping 0x%llx+0x%llx is %sinvalidated, want %sinvalidated",
+			return exec_differ(d, "model", "vm%u mapping 0x%llx+0x%llx is %sinvalidated, want %sinvalidated",
 			    id, (unsigned long long)s.vas[i].addr, (unsigned long long)s.vas[i].range,
 			    s.vas[i].invalidated ? "" : "not ", mv->maps[i].invalidated ? "" : "not ");
-			return;
 		}
 	}
 
 	/* vm_bos: one live per (V, B) the model expects, with exact counts. */
 	i = 0;
-	for (b = 0; b < x->model.bo_ids; b++) {
+	for (b = 0; b < m->bo_ids; b++) {
 		bool live = gvm_model_vm_bo_live(mv, b);
 		bool have = i < s.nvm_bos && s.vm_bos[i].bo == b;
 
 		if (live != have) {
-			exec_bug(x, "model", "vm%u: vm_bo of bo%u %s", id, b,
+			return exec_differ(d, "model", "vm%u: vm_bo of bo%u %s", id, b,
 			    live ? "missing" : "should not exist");
-			return;
 		}
 		if (!have)
 			continue;
 		if (s.vm_bos[i].vas != gvm_model_vas(mv, b) ||
 		    s.vm_bos[i].refs != s.vm_bos[i].vas + mv->held[b]) {
-			exec_bug(x, "refcount", "vm%u: vm_bo of bo%u has refs=%u vas=%u, want "
+			return exec_differ(d, "refcount", "vm%u: vm_bo of bo%u has refs=%u vas=%u, want "
 			    "vas=%u refs=%u", id, b, s.vm_bos[i].refs, s.vm_bos[i].vas,
 			    gvm_model_vas(mv, b), gvm_model_vas(mv, b) + mv->held[b]);
-			return;
 		}
 		if (mv->evicted[b] != GVM_EVICTED_UNKNOWN &&
 		    s.vm_bos[i].evicted != (mv->evicted[b] == GVM_EVICTED_YES)) {
-			exec_bug(x, "model", "vm%u: vm_bo of bo%u is %sevicted, want %sevicted", id, b,
+			return exec_differ(d, "model", "vm%u: vm_bo of bo%u is %sevicted, want %sevicted", id, b,
 			    s.vm_bos[i].evicted ? "" : "not ",
 			    mv->evicted[b] == GVM_EVICTED_YES ? "" : "not ");
-			return;
 		}
 		if (mv->listed[b] != GVM_EVICTED_UNKNOWN &&
 		    s.vm_bos[i].evict != (mv->listed[b] == GVM_EVICTED_YES)) {
-			exec_bug(x, "model", "vm%u: vm_bo of bo%u is %son the evict list, want %son it",
+			return exec_differ(d, "model", "vm%u: vm_bo of bo%u is %son the evict list, want %son it",
 			    id, b, s.vm_bos[i].evict ? "" : "not ",
 			    mv->listed[b] == GVM_EVICTED_YES ? "" : "not ");
-			return;
 		}
 		i++;
 		if (i < s.nvm_bos && s.vm_bos[i].bo == b) {
-			exec_bug(x, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
-			return;
+			return exec_differ(d, "uniqueness", "vm%u: two live vm_bos of bo%u", id, b);
 		}
 	}
 
 	if (i != s.nvm_bos) {
-		exec_bug(x, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
-		return;
+		return exec_differ(d, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
 	}
 
 	/* Zombies: as many per object as the model counts. */
-	for (b = 0; b < x->model.bo_ids; b++) {
+	for (b = 0; b < m->bo_ids; b++) {
 		unsigned int n = 0;
 
 		while (z < s.nzombies && s.zombies[z] == b) {
@@ -295,30 +305,52 @@ static void check_vm(struct gvm_exec *x, uint32_t id, const struct gvm_snapshot 
 			z++;
 		}
 		if (n != mv->zombies[b]) {
-			exec_bug(x, "model", "vm%u: %u zombie(s) of bo%u, want %u", id, n, b,
+			return exec_differ(d, "model", "vm%u: %u zombie(s) of bo%u, want %u", id, n, b,
 			    mv->zombies[b]);
-			return;
 		}
 	}
 	if (z != s.nzombies)
-		exec_bug(x, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
+		return exec_differ(d, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
+	return false;
 }
 
-/* Everything the model says must be allocated is, and nothing else. */
-static void check_lifetimes(struct gvm_exec *x)
+/* Everything model @m says must be allocated is, and nothing else. */
+static bool lifetimes_differ(const struct gvm_exec *x, const struct gvm_model *m,
+			     struct exec_differ *d)
 {
 	uint32_t i;
 
-	for (i = 0; i < x->model.vm_ids || i < x->model.bo_ids; i++) {
-		if (i < x->model.vm_ids && x->model.vm[i].created &&
-		    gvm_model_vm_alive(&x->model, i) == x->vm_freed[i])
-			exec_bug(x, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
+	for (i = 0; i < m->vm_ids || i < m->bo_ids; i++) {
+		if (i < m->vm_ids && m->vm[i].created &&
+		    gvm_model_vm_alive(m, i) == x->vm_freed[i])
+			return exec_differ(d, "lifetime", "vm%u %s", i, x->vm_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
-		if (x->model.bo_created[i] &&
-		    gvm_model_bo_alive(&x->model, i) == x->bo_freed[i])
-			exec_bug(x, "lifetime", "bo%u %s", i, x->bo_freed[i] ?
+		if (m->bo_created[i] && gvm_model_bo_alive(m, i) == x->bo_freed[i])
+			return exec_differ(d, "lifetime", "bo%u %s", i, x->bo_freed[i] ?
 			    "was freed while still referenced" : "should have been freed (leak)");
 	}
+	return false;
+}
+
+bool exec_state_differs(struct gvm_exec *x, const struct gvm_model *m, struct exec_differ *d)
+{
+	uint32_t i;
+
+	if (lifetimes_differ(x, m, d))
+		return true;
+	for (i = 0; i < m->vm_ids; i++) {
+		struct gvm_snapshot s;
+		int ret;
+
+		if (!m->vm[i].created || x->vm_freed[i])
+			continue;
+		ret = x->be->ops->snapshot(x->be, x->vm[i], &s);
+		if (ret)
+			return exec_differ(d, "snapshot", "vm%u: cannot read its state (%d)", i, ret);
+		if (vm_differs(m, i, &s, d))
+			return true;
+	}
+	return false;
 }
 
 void exec_check_warning(struct gvm_exec *x)
@@ -331,8 +363,8 @@ void exec_check_warning(struct gvm_exec *x)
 
 static void check_all(struct gvm_exec *x, int dump_vm)
 {
+	struct exec_differ d;
 	char msg[512];
-	uint32_t i;
 
 	exec_check_warning(x);
 	/* After threads, a finding of theirs was reported with its interleaving. */
@@ -342,20 +374,14 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		exec_bug(x, "invariant", "%s", msg);
 	if (x->model_stale)
 		return;
-	check_lifetimes(x);
-	for (i = 0; i < x->model.vm_ids; i++) {
+	if (dump_vm >= 0) {
 		struct gvm_snapshot s;
 
-		if (!x->model.vm[i].created || x->vm_freed[i])
-			continue;
-		int ret = x->be->ops->snapshot(x->be, x->vm[i], &s);
-
-		if (ret) {
-			exec_bug(x, "snapshot", "vm%u: cannot read its state (%d)", i, ret);
-			continue;
-		}
-		check_vm(x, i, &s, (int)i == dump_vm);
+		if (!x->be->ops->snapshot(x->be, x->vm[dump_vm], &s))
+			dump_vm_state(x, (uint32_t)dump_vm, &s);
 	}
+	if (exec_state_differs(x, &x->model, &d))
+		exec_bug(x, d.check, "%s", d.msg);
 }
 
 /*
@@ -584,14 +610,23 @@ static const char *found_text(const struct gvm_found *f, char *buf, size_t len)
 	return buf;
 }
 
-static void print_lookup(FILE *f, const struct gvm_lookup *l)
+/* "find=... first=... prev=... next=... empty=N": what a lookup answered. */
+static void lookup_text(const struct gvm_lookup *l, char *buf, size_t len)
 {
 	char b[4][48];
 
-	fprintf(f, "lookup find=%s first=%s prev=%s next=%s empty=%d\n",
-		found_text(&l->find, b[0], sizeof(b[0])), found_text(&l->first, b[1], sizeof(b[1])),
-		found_text(&l->prev, b[2], sizeof(b[2])), found_text(&l->next, b[3], sizeof(b[3])),
-		l->empty);
+	snprintf(buf, len, "find=%s first=%s prev=%s next=%s empty=%d",
+		 found_text(&l->find, b[0], sizeof(b[0])), found_text(&l->first, b[1], sizeof(b[1])),
+		 found_text(&l->prev, b[2], sizeof(b[2])), found_text(&l->next, b[3], sizeof(b[3])),
+		 l->empty);
+}
+
+static void print_lookup(FILE *f, const struct gvm_lookup *l)
+{
+	char text[256];
+
+	lookup_text(l, text, sizeof(text));
+	fprintf(f, "lookup %s\n", text);
 }
 
 static bool same_lookup(const struct gvm_lookup *a, const struct gvm_lookup *b)
@@ -679,6 +714,49 @@ static void check_locked(struct gvm_exec *x, const struct gvm_cmd *c,
 	}
 }
 
+/* "success", "ENOENT": what a command returned, as a BUG: line names it. */
+static const char *ret_text(int ret)
+{
+	const char *name = errno_name(-ret);
+
+	return ret ? (name ? name : "?") : "success";
+}
+
+bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool held,
+		   const struct gvm_result *res, struct exec_differ *d)
+{
+	char got[64 * 2 * 16], want[sizeof(got)];
+	struct gvm_result w;
+	int expect = gvm_model_predict(m, c, held);
+
+	if (ret != expect && !(expect == GVM_MODEL_EITHER && (!ret || ret == -ENOMEM)))
+		return !exec_differ(d, "model", "returned %s, want %s", ret_text(ret),
+				    ret_text(expect));
+	if (!ret && c->kind == GVM_CMD_LOOKUP) {
+		gvm_model_lookup(&m->vm[c->vm], c->addr, c->range, &w.lookup);
+		if (!same_lookup(&res->lookup, &w.lookup)) {
+			lookup_text(&res->lookup, got, sizeof(got));
+			lookup_text(&w.lookup, want, sizeof(want));
+			return !exec_differ(d, "model", "lookup %s, want %s", got, want);
+		}
+	}
+	if (!ret && c->kind == GVM_CMD_LOCK) {
+		gvm_model_locked(m, c, &w.locked);
+		if (!same_locked(&res->locked, &w.locked)) {
+			locked_text(&res->locked, c->flags & GVM_F_FENCE, got, sizeof(got));
+			locked_text(&w.locked, c->flags & GVM_F_FENCE, want, sizeof(want));
+			return !exec_differ(d, "model", "lock held%s, want%s", got, want);
+		}
+	}
+	if (!ret && (c->flags & GVM_F_JOB))
+		gvm_model_job_queued(m, c);
+	else if (!ret)
+		gvm_model_apply(m, c);
+	if (c->kind == GVM_CMD_VALIDATE && expect != -ENOENT)
+		gvm_model_validate_done(m, c, ret, false);
+	return true;
+}
+
 int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 {
 	unsigned long inject = 0;
@@ -710,7 +788,7 @@ int gvm_exec_run(struct gvm_exec *x, const struct gvm_cmd *c)
 	step = x->inject_step;
 	x->inject_step = 0;
 
-	want = gvm_model_predict(&x->model, c);
+	want = gvm_model_predict(&x->model, c, false);
 	shape = want ? -1 : gvm_shape_predict(&x->model.vm[c->vm], c, x->shape,
 					       SHAPE_MAX);
 	if (c->kind == GVM_CMD_TWIN) {

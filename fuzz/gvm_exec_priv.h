@@ -20,6 +20,28 @@ struct event_log {
 	bool overflow;
 };
 
+/* What a lookup or a lock answered, besides its return value. */
+struct gvm_result {
+	struct gvm_lookup lookup;
+	struct gvm_locked locked;
+};
+
+/*
+ * One operation of the threads: a command, or run_job's half of a job
+ * (@run: @c is the command that queued it), from when it began (@inv) to
+ * when it ended (@resp), both counted by one clock, with what it returned.
+ */
+struct lin_op {
+	const struct gvm_cmd *c;
+	bool run;
+	unsigned int thread;
+	unsigned long inv, resp;
+	int ret;
+	bool held;			/* its handle lookup succeeded */
+	struct gvm_result res;		/* a lookup's or lock's answer */
+	size_t queued_by;		/* @run: the op that queued the job */
+};
+
 struct gvm_exec {
 	struct gvm_exec_opts o;
 	struct gvm_backend *be;
@@ -46,6 +68,10 @@ struct gvm_exec {
 	 */
 	struct event_log *thread_log[GVM_MAX_THREADS + GVM_MAX_JOB_VMS + 1];
 	unsigned int ioctl_left;	/* ioctl threads not finished: run_job waits for jobs */
+	/* What the threads did, for exec_linearise(): ops in the order they began. */
+	struct lin_op *lin;
+	size_t nlin;
+	unsigned long stamp;
 	bool threaded;
 	bool model_stale;
 	bool wedged;			/* threads deadlocked: their locks stay held */
@@ -56,12 +82,6 @@ struct gvm_exec {
 };
 
 #define SHAPE_MAX	256
-
-/* What a lookup or a lock answered, besides its return value. */
-struct gvm_result {
-	struct gvm_lookup lookup;
-	struct gvm_locked locked;
-};
 
 struct gvm_exec_scratch {
 	struct event_log log;
@@ -75,6 +95,42 @@ struct gvm_exec_scratch {
  */
 __attribute__((format(printf, 3, 4)))
 void exec_bug(struct gvm_exec *x, const char *check, const char *fmt, ...);
+
+/* Where the backend's state differs from a model: which check, and how. */
+struct exec_differ {
+	const char *check;
+	char msg[512];
+};
+
+/* Fill @d (always returns true). */
+__attribute__((format(printf, 3, 4)))
+bool exec_differ(struct exec_differ *d, const char *check, const char *fmt, ...);
+
+/*
+ * Whether the backend's state, at a quiescent point, differs from model
+ * @m: every VM's mappings, vm_bos and zombies, and what is allocated.
+ */
+bool exec_state_differs(struct gvm_exec *x, const struct gvm_model *m, struct exec_differ *d);
+
+/*
+ * Whether command @c, run by a thread, could have returned @ret (and
+ * answered @res) with the state in model @m; if so, apply it to @m (a
+ * job's ioctl half only). @held: its handles were looked up before
+ * (gvm_model_predict()). The checks of gvm_exec_run(), for the threads.
+ */
+bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool held,
+		   const struct gvm_result *res, struct exec_differ *d);
+
+/*
+ * After the threads, at a quiescent point: look for an order of their
+ * operations, each placed between when it began and when it ended (a job's
+ * run after its queueing), in which the model explains what every one
+ * returned and leaves the state the backend has. Found: that model
+ * becomes the executor's, and the checks that need it are on again. None:
+ * a finding. Too many orders to try: the model stays stale.
+ * @before: the model as the threads began.
+ */
+void exec_linearise(struct gvm_exec *x, const struct gvm_model *before);
 
 /* An event as the op-script output prints it; ops not if @quiet_ops. */
 void exec_print_event(FILE *f, const struct gvm_event *ev, bool quiet_ops);

@@ -121,7 +121,8 @@ static void drop(struct gvm_exec *x, struct refs *r)
 		t->vm_put(x->be, r->vm);
 }
 
-static int run_one(struct thread *th, const struct gvm_cmd *c)
+/* @c on its thread; *@held: its handle lookup succeeded. */
+static int run_one(struct thread *th, const struct gvm_cmd *c, bool *held)
 {
 	struct gvm_exec *x = th->x;
 	const struct gvm_threads_ops *t = x->be->ops->threads;
@@ -131,6 +132,7 @@ static int run_one(struct thread *th, const struct gvm_cmd *c)
 	t->handles_lock(x->be);
 	ret = lookup(x, c, &r);
 	t->handles_unlock(x->be);
+	*held = !ret;
 	if (ret)
 		return ret;
 	ret = exec_ioctl(x, c, &th->res);
@@ -173,6 +175,20 @@ static void check_after(struct thread *th, const struct gvm_cmd *c, bool failed)
 		print_trace(x, "");
 }
 
+/* An operation begins: it is recorded for exec_linearise(). */
+static struct lin_op *op_begin(struct thread *th, const struct gvm_cmd *c, bool run)
+{
+	struct gvm_exec *x = th->x;
+	struct lin_op *op = &x->lin[x->nlin++];
+
+	memset(op, 0, sizeof(*op));
+	op->c = c;
+	op->run = run;
+	op->thread = th->id;
+	op->inv = ++x->stamp;
+	return op;
+}
+
 static void thread_main(void *arg)
 {
 	struct thread *th = arg;
@@ -181,14 +197,29 @@ static void thread_main(void *arg)
 
 	for (i = 0; i < th->n; i++) {
 		bool failed = x->failed;
+		struct lin_op *op = op_begin(th, th->cmds[i], false);
 
 		th->log.n = 0;
 		th->log.overflow = false;
-		th->rets[i] = run_one(th, th->cmds[i]);
+		th->rets[i] = run_one(th, th->cmds[i], &op->held);
+		op->resp = ++x->stamp;
+		op->ret = th->rets[i];
+		op->res = th->res;
 		print_done(th, "", th->cmds[i], th->rets[i]);
 		check_after(th, th->cmds[i], failed);
 	}
 	x->ioctl_left--;
+}
+
+/* The op that queued the job @c names: the ioctl threads ran each command once. */
+static size_t queueing_op(const struct gvm_exec *x, const struct gvm_cmd *c)
+{
+	size_t i;
+
+	for (i = 0; i < x->nlin; i++)
+		if (x->lin[i].c == c && !x->lin[i].run)
+			return i;
+	return SIZE_MAX;
 }
 
 static bool jobs_ready(void *arg)
@@ -211,6 +242,7 @@ static void job_main(void *arg)
 	for (;;) {
 		bool failed = x->failed;
 		const struct gvm_cmd *c;
+		struct lin_op *op;
 
 		if (!ops->job_pending(x->be, th->job_vm)) {
 			if (!x->ioctl_left)
@@ -220,16 +252,56 @@ static void job_main(void *arg)
 		}
 		th->log.n = 0;
 		th->log.overflow = false;
+		op = op_begin(th, NULL, true);
 		c = ops->job_run(x->be, th->job_vm);
+		op->resp = ++x->stamp;
+		op->c = c;
+		op->queued_by = queueing_op(x, c);
 		print_done(th, who, c, 0);
 		check_after(th, c, failed);
 	}
 	ops->threads->vm_put(x->be, th->job_vm);
 }
 
+/*
+ * Harness buffers kept for the next threads on this OS thread (the
+ * concurrency targets run threads for most inputs): the ops the threads
+ * record and the model they began from.
+ */
+static _Thread_local struct lin_op *lin_buf;
+static _Thread_local size_t lin_cap;
+static _Thread_local struct gvm_model *before_buf;
+
+static struct lin_op *lin_ops(size_t n)
+{
+	struct lin_op *p;
+
+	if (n <= lin_cap)
+		return lin_buf;
+	p = realloc(lin_buf, n * sizeof(*p));
+	if (!p)
+		return NULL;
+	lin_buf = p;
+	lin_cap = n;
+	return p;
+}
+
+static struct gvm_model *before_model(void)
+{
+	if (!before_buf) {
+		before_buf = malloc(sizeof(*before_buf));
+		if (before_buf)
+			gvm_model_init(before_buf);
+	}
+	return before_buf;
+}
+
 static void free_threads(struct gvm_exec *x, struct thread *th, unsigned int n)
 {
 	unsigned int i;
+
+	x->lin = NULL;		/* lin_buf: kept */
+	x->nlin = 0;
 
 	memset(x->thread_log, 0, sizeof(x->thread_log));
 	for (i = 0; i < n; i++) {
@@ -245,8 +317,10 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	const struct gvm_threads_ops *t = x->be->ops->threads;
 	unsigned int nthreads = 0, nioctl = 0, njob = 0, id;
 	struct gvm_sched_record *r = NULL;
+	struct gvm_model *before = NULL;
 	struct thread *th = NULL;
 	uint64_t job_vms = 0;
+	size_t njobs = 0;
 	uint32_t v;
 	size_t i;
 	int ret;
@@ -257,14 +331,20 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		/* A VM destroyed before the threads takes no jobs: no run_job. */
 		if (cmds[i].thread && (cmds[i].flags & GVM_F_JOB) && x->model.vm[cmds[i].vm].open)
 			job_vms |= UINT64_C(1) << cmds[i].vm;
+		njobs += (cmds[i].flags & GVM_F_JOB) != 0;
 	}
 	if (!nioctl)
 		return x->failed;
 	nthreads = nioctl + (unsigned int)__builtin_popcountll(job_vms);
 	th = calloc(nthreads, sizeof(*th));
 	r = calloc(nrecs ? nrecs : 1, sizeof(*r));
-	if (!th || !r)
+	/* A command each, and a run of each job. */
+	x->lin = lin_ops(n + njobs);
+	x->nlin = 0;
+	before = before_model();
+	if (!th || !r || !x->lin || !before)
 		goto oom;
+	gvm_model_copy(before, &x->model);
 	for (id = 1; id <= nioctl; id++) {
 		struct thread *tt = &th[id - 1];
 
@@ -305,6 +385,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	if (ret) {
 		exec_bug(x, "threads", "the scheduler refused the schedule (%d)", ret);
 		free_threads(x, th, nthreads);
+		gvm_model_free(before);
 		return x->failed;
 	}
 	/* Every thread up to the highest named, one without commands too: ids stay. */
@@ -345,6 +426,8 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		if (!x->be->ops->check(x->be, msg, sizeof(msg))) {
 			exec_bug(x, "invariant", "after the threads: %s", msg);
 			print_trace(x, "");
+		} else {
+			exec_linearise(x, before);
 		}
 	}
 	if (x->o.trace && x->o.out) {
@@ -360,6 +443,8 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	x->threaded = false;
 	t->sched_fini(x->be);
 	free_threads(x, th, nthreads);
+	if (before)
+		gvm_model_free(before);
 	return x->failed;
 
 oom_sched:
@@ -368,5 +453,7 @@ oom:
 	free(r);
 	exec_bug(x, "threads", "out of memory");
 	free_threads(x, th, th ? nthreads : 0);
+	if (before)
+		gvm_model_free(before);
 	return x->failed;
 }

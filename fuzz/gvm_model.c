@@ -551,7 +551,7 @@ static bool wraps(uint64_t a, uint64_t b)
 	return a + b < a;
 }
 
-int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c)
+int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c, bool held)
 {
 	const struct gvm_model_vm *v = &m->vm[c->vm];
 	/* Ids it names, but not the one it creates. */
@@ -560,9 +560,9 @@ int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c)
 
 	uint32_t b;
 
-	if ((uses_vm && !vm_open(m, c->vm)) || (uses_bo && !bo_open(m, c->bo)))
+	if ((uses_vm && !vm_open(m, c->vm)) || (uses_bo && !held && !bo_open(m, c->bo)))
 		return -ENOENT;
-	for (b = 0; b < m->bo_ids; b++)
+	for (b = 0; b < m->bo_ids && !held; b++)
 		if ((c->objs & (UINT64_C(1) << b)) && !bo_open(m, b))
 			return -ENOENT;
 	switch (c->kind) {

@@ -68,9 +68,11 @@ uint64_t gvm_model_hash(const struct gvm_model *m);
 /*
  * The error @c must give, from the model alone; 0 for success,
  * GVM_MODEL_EITHER where 0 and -ENOMEM are both right (a validate whose
- * failing object may or may not still be evicted).
+ * failing object may or may not still be evicted). @held: the command
+ * looked up its objects' handles before (a command on a thread), and
+ * holds them: a close since does not stop it (a destroyed VM does).
  */
-int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c);
+int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c, bool held);
 
 /* Would GPUVM accept [addr, addr + range) as a VA of @v? */
 bool gvm_model_range_valid(const struct gvm_model_vm *v, uint64_t addr, uint64_t range);

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include "fuzz/gvm_exec.h"
 #include "fuzz/gvm_parse.h"
+#include "fuzz/gvm_run.h"
 #include "test.h"
 
 /* Exercises every command in both modes, with sharing and zombies. */
@@ -398,6 +399,56 @@ TEST(lookup_lock_invalidate_are_checked)
 	CHECK_EQ(first_finding(text, create_skewed), 3);
 }
 
+/*
+ * Run @text (with threads) on @backend; what was reported goes to @err.
+ * Returns gvm_run_finish()'s verdict: 1 for a finding.
+ */
+static int run_threads(const char *text, gvm_backend_create_fn *backend, char *err, size_t len)
+{
+	FILE *f = fmemopen(err, len, "w");
+	struct gvm_exec_opts o = { .name = "t", .err = f };
+	struct gvm_script s = { 0 };
+	struct gvm_run *r;
+	int ret = 0;
+	size_t i;
+
+	memset(err, 0, len);
+	CHECK_EQ(gvm_parse("t", text, strlen(text), &s, err, len), 0);
+	r = gvm_run_create(&o, backend, "t", NULL, NULL);
+	for (i = 0; i < s.n && !ret; i++)
+		ret = gvm_run_cmd(r, &s.cmds[i]);
+	ret |= gvm_run_finish(r);
+	gvm_run_destroy(r);
+	gvm_script_free(&s);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Threads are checked against the model too, in an order their commands
+ * could have taken effect in: a lookup answered wrongly, an invalidation
+ * that marked nothing. Thread 2's map runs between thread 1's two
+ * commands (decision 10), so only that order explains what thread 1's
+ * lookup found.
+ */
+TEST(threads_are_checked_against_the_model)
+{
+	static const char prologue[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+				       "schedule 10 2\n";
+	char text[512], err[4096];
+
+	snprintf(text, sizeof(text), "%s@1 invalidate 1 1\n@1 lookup 0 0x1000 0x1000\n"
+		 "@2 map 0 0x1000 0x1000 1 0x1000\n", prologue);
+	CHECK_EQ(run_threads(text, gvm_backend_lean_create, err, sizeof(err)), 0);
+	CHECK_EQ(run_threads(text, create_skewed, err, sizeof(err)), 1);
+	CHECK(strstr(err, "invalidated") != NULL);
+	snprintf(text, sizeof(text), "%s@1 lookup 0 0x0 0x1000\n"
+		 "@2 map 0 0x4000 0x1000 1 0x1000\n", prologue);
+	CHECK_EQ(run_threads(text, create_skewed, err, sizeof(err)), 1);
+	CHECK(strstr(err, "linearisation") != NULL);
+	CHECK(strstr(err, "lookup find=") != NULL);
+}
+
 /* An armed step within the walk must fail; one past its end must not. */
 TEST(unfailed_step_is_a_finding)
 {
@@ -456,4 +507,5 @@ TEST(leak_is_a_finding)
 TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_failure_is_undone,
 	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
 	  state_at_end_checks_at_the_end,
-	  leak_is_a_finding, validate_outcome_is_checked, lookup_lock_invalidate_are_checked)
+	  leak_is_a_finding, validate_outcome_is_checked, lookup_lock_invalidate_are_checked,
+	  threads_are_checked_against_the_model)
