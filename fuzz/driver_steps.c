@@ -167,6 +167,34 @@ static void va_done(struct step_ctx *c, struct drm_gpuva *va)
 	c->retired = dva;
 }
 
+/*
+ * The pieces of a remap map what the old VA mapped: invalidated if it
+ * was. They are linked first: the old VA's reference keeps the vm_bo
+ * alive. In immediate mode the flag is read and the pieces linked under
+ * the GEM's gpuva lock in one go, or a move notification marking the
+ * object's VAs in between would mark the old VA but neither piece.
+ */
+static void link_pieces(struct step_ctx *c, struct drm_gpuva *old, struct drm_gpuva *prev,
+			struct drm_gpuva *next)
+{
+	struct drm_gem_object *obj = old->gem.obj;
+	struct drm_gpuvm_bo *vm_bo = old->vm_bo;
+	bool lock = c->immediate && obj && vm_bo;
+
+	if (lock)
+		mutex_lock(&obj->gpuva.lock);
+	if (prev)
+		drm_gpuva_invalidate(prev, drm_gpuva_invalidated(old));
+	if (next)
+		drm_gpuva_invalidate(next, drm_gpuva_invalidated(old));
+	if (obj && vm_bo && prev)
+		drm_gpuva_link(prev, vm_bo);
+	if (obj && vm_bo && next)
+		drm_gpuva_link(next, vm_bo);
+	if (lock)
+		mutex_unlock(&obj->gpuva.lock);
+}
+
 static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 {
 	struct drm_gpuva *old = op->remap.unmap->va;
@@ -177,16 +205,7 @@ static int apply_remap(struct step_ctx *c, const struct drm_gpuva_op *op)
 		 "driver model: VA pool exhausted"))
 		return -ENOMEM;
 	drm_gpuva_remap(prev, next, &op->remap);
-	/* The pieces map what the old VA mapped: invalidated if it was. */
-	if (prev)
-		drm_gpuva_invalidate(prev, drm_gpuva_invalidated(old));
-	if (next)
-		drm_gpuva_invalidate(next, drm_gpuva_invalidated(old));
-	/* Link the pieces first: the old VA's reference keeps the vm_bo alive. */
-	if (prev)
-		link_locked(c, prev, old->vm_bo);
-	if (next)
-		link_locked(c, next, old->vm_bo);
+	link_pieces(c, old, prev, next);
 	if (c->deferred) {
 		undo_push(c, old, false);
 		if (prev)
