@@ -296,8 +296,8 @@ static bool vm_differs(const struct gvm_model *m, uint32_t id, const struct gvm_
 		return exec_differ(d, "model", "vm%u: vm_bo of unknown bo%u", id, s.vm_bos[i].bo);
 	}
 
-	/* Zombies: as many per object as the model counts. */
-	for (b = 0; b < m->bo_ids; b++) {
+	/* Zombies: as many per object as the model counts, where it knows them. */
+	for (b = 0; b < m->bo_ids && !mv->zombies_unknown; b++) {
 		unsigned int n = 0;
 
 		while (z < s.nzombies && s.zombies[z] == b) {
@@ -309,9 +309,28 @@ static bool vm_differs(const struct gvm_model *m, uint32_t id, const struct gvm_
 			    mv->zombies[b]);
 		}
 	}
-	if (z != s.nzombies)
+	if (!mv->zombies_unknown && z != s.nzombies)
 		return exec_differ(d, "model", "vm%u: zombie of unknown bo%u", id, s.zombies[z]);
 	return false;
+}
+
+void exec_resync_zombies(struct gvm_exec *x, struct gvm_model *m)
+{
+	unsigned int n[GVM_MAX_ID];
+	struct gvm_snapshot s;
+	uint32_t i;
+	size_t z;
+
+	for (i = 0; i < m->vm_ids; i++) {
+		if (!m->vm[i].created || !m->vm[i].zombies_unknown)
+			continue;
+		memset(n, 0, sizeof(n));
+		if (!x->vm_freed[i] && !x->be->ops->snapshot(x->be, x->vm[i], &s))
+			for (z = 0; z < s.nzombies; z++)
+				if (s.zombies[z] < GVM_MAX_ID)
+					n[s.zombies[z]]++;
+		gvm_model_set_zombies(m, i, n);
+	}
 }
 
 /* Everything model @m says must be allocated is, and nothing else. */

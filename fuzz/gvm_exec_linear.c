@@ -143,6 +143,31 @@ static void note_failure(struct lin *l, size_t op, bool at_end, const struct exe
 	l->best_why = *why;
 }
 
+/*
+ * Whether another op on cleanup @i's VM ran while it did. An immediate
+ * VM's bind, unbind, put or job publishes its zombies step by step, so
+ * the worker may have taken some of them and not the rest: which, no
+ * order of whole commands tells (the end's checks take the backend's
+ * counts then).
+ */
+static bool overlaps_vm_op(const struct lin *l, size_t i)
+{
+	const struct lin_op *c = &l->op[i];
+	size_t j;
+
+	for (j = 0; j < l->n; j++) {
+		const struct lin_op *o = &l->op[j];
+
+		if (j == i || o->c->vm != c->c->vm || o->c->kind == GVM_CMD_CLEANUP)
+			continue;
+		if (!o->run && !gvm_cmd_names_vm(o->c))
+			continue;
+		if (o->inv < c->resp && c->inv < o->resp)
+			return true;
+	}
+	return false;
+}
+
 /* Apply op @i to @m if the model explains it. */
 static bool step(struct lin *l, struct gvm_model *m, size_t i)
 {
@@ -157,8 +182,11 @@ static bool step(struct lin *l, struct gvm_model *m, size_t i)
 	/* Its handles were gone at its lookup: -ENOENT, nothing reached the driver. */
 	if (!op->held)
 		return true;
-	if (exec_explains(m, op->c, op->ret, op->held, &op->res, &why))
+	if (exec_explains(m, op->c, op->ret, op->held, &op->res, &why)) {
+		if (op->c->kind == GVM_CMD_CLEANUP && !op->ret && overlaps_vm_op(l, i))
+			m->vm[op->c->vm].zombies_unknown = true;
 		return true;
+	}
 	note_failure(l, i, false, &why);
 	return false;
 }
@@ -201,6 +229,7 @@ static bool extend(struct lin *l, struct gvm_model *m)
 		}
 		nc = candidates(l, l->cand);
 		if (!nc) {
+			exec_resync_zombies(l->x, m);
 			if (!exec_state_differs(l->x, m, &why)) {
 				l->found = model_dup(m);
 				ok = true;

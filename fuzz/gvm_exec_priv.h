@@ -112,6 +112,9 @@ bool exec_differ(struct exec_differ *d, const char *check, const char *fmt, ...)
  */
 bool exec_state_differs(struct gvm_exec *x, const struct gvm_model *m, struct exec_differ *d);
 
+/* Where model @m does not know a VM's zombies, it takes the backend's counts. */
+void exec_resync_zombies(struct gvm_exec *x, struct gvm_model *m);
+
 /*
  * Whether command @c, run by a thread, could have returned @ret (and
  * answered @res) with the state in model @m; if so, apply it to @m (a

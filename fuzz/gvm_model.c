@@ -92,6 +92,12 @@ void gvm_model_copy(struct gvm_model *dst, const struct gvm_model *src)
 	}
 }
 
+void gvm_model_set_zombies(struct gvm_model *m, uint32_t vm, const unsigned int *n)
+{
+	memcpy(m->vm[vm].zombies, n, sizeof(m->vm[vm].zombies));
+	m->vm[vm].zombies_unknown = false;
+}
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -113,6 +119,7 @@ uint64_t gvm_model_hash(const struct gvm_model *m)
 		const struct gvm_model_vm *v = &m->vm[i];
 
 		h = fnv(h, &v->open, sizeof(v->open));
+		h = fnv(h, &v->zombies_unknown, sizeof(v->zombies_unknown));
 		for (j = 0; j < v->n; j++) {
 			const struct gvm_map *a = &v->maps[j];
 
@@ -341,6 +348,7 @@ void gvm_model_apply(struct gvm_model *m, const struct gvm_cmd *c)
 	}
 	case GVM_CMD_CLEANUP:
 		memset(v->zombies, 0, sizeof(v->zombies));
+		v->zombies_unknown = false;
 		return;
 	case GVM_CMD_INVALIDATE: {
 		uint32_t i;

@@ -38,6 +38,12 @@ struct gvm_model_vm {
 	unsigned int held[GVM_MAX_ID];		/* caller-held vm_bo references */
 	unsigned int jobs[GVM_MAX_ID];		/* references of queued jobs (threads) */
 	unsigned int zombies[GVM_MAX_ID];	/* dead vm_bos awaiting cleanup */
+	/*
+	 * @zombies not known: a cleanup worker ran while a command of this
+	 * VM published zombies step by step (threads). The checks take the
+	 * backend's counts then (gvm_model_set_zombies()).
+	 */
+	bool zombies_unknown;
 	uint8_t evicted[GVM_MAX_ID];		/* enum gvm_evicted: the live vm_bo's flag */
 	uint8_t listed[GVM_MAX_ID];		/* enum gvm_evicted: on the evict list */
 };
@@ -61,6 +67,9 @@ void gvm_model_free(struct gvm_model *m);
 
 /* @dst becomes a copy of @src (whose intervals it duplicates); @dst is not freed first. */
 void gvm_model_copy(struct gvm_model *dst, const struct gvm_model *src);
+
+/* @vm's zombies are @n[bo] (the backend's, where the model did not know them). */
+void gvm_model_set_zombies(struct gvm_model *m, uint32_t vm, const unsigned int *n);
 
 /* A hash of everything the model says, for telling states apart. */
 uint64_t gvm_model_hash(const struct gvm_model *m);
