@@ -43,6 +43,28 @@ struct kcompat_fiber {
 static __thread struct kcompat_fiber *running;
 static __thread struct kcompat_fiber thread_fiber;
 
+/*
+ * Stack mappings of destroyed fibers, kept for the next ones of the same
+ * size on this thread: a scheduler run makes a few fibers per fuzz input,
+ * and unmapping each stack flushed the TLB of every core every time.
+ */
+#define SPARE_STACKS	8
+/*
+ * Not under TSan: it knows nothing of a fiber's stack range, so a reused
+ * stack would carry the last owner's accesses into the next one's.
+ */
+#ifdef FIBER_TSAN
+#define STACKS_KEPT	0u
+#else
+#define STACKS_KEPT	SPARE_STACKS
+#endif
+
+static __thread struct spare_stack {
+	void *map;
+	size_t size;
+} spare_stack[SPARE_STACKS];
+static __thread unsigned int spare_stacks;
+
 /* ---- what the sanitizers are told ---------------------------------------------- */
 
 #ifdef FIBER_ASAN
@@ -71,7 +93,7 @@ static void asan_arrive(struct kcompat_fiber *self, struct kcompat_fiber *prev)
 	}
 }
 
-/* A stack about to be unmapped: no poison left for the next mapping there. */
+/* A stack about to be unmapped or reused: no poison left for its next use. */
 static void asan_forget(const void *stack, size_t size)
 {
 	__asan_unpoison_memory_region(stack, size);
@@ -195,16 +217,25 @@ struct kcompat_fiber *kcompat_fiber_create(kcompat_fiber_fn *fn, void *arg, size
 	f->arg = arg;
 	f->stack_size = (stack_size + page - 1) / page * page;
 	f->map_size = f->stack_size + page;
-	f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (f->map == MAP_FAILED) {
-		free(f);
-		return NULL;
+	if (spare_stacks && spare_stack[spare_stacks - 1].size == f->map_size) {
+		/* Its guard page is still PROT_NONE. */
+		f->map = spare_stack[--spare_stacks].map;
+	} else {
+		f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (f->map == MAP_FAILED) {
+			free(f);
+			return NULL;
+		}
+		if (mprotect(f->map, page, PROT_NONE)) {
+			munmap(f->map, f->map_size);
+			free(f);
+			return NULL;
+		}
 	}
 	/* The stack grows down, towards the guard. */
 	f->stack = (char *)f->map + page;
-	if (mprotect(f->map, page, PROT_NONE) ||
-	    fiber_ctx_init(&f->ctx, (void *)f->stack, f->stack_size, trampoline)) {
+	if (fiber_ctx_init(&f->ctx, (void *)f->stack, f->stack_size, trampoline)) {
 		munmap(f->map, f->map_size);
 		free(f);
 		return NULL;
@@ -244,6 +275,9 @@ void kcompat_fiber_destroy(struct kcompat_fiber *f)
 		abort();	/* a thread's own fiber, or the one running */
 	tsan_destroy(f->tsan);
 	asan_forget(f->stack, f->stack_size);
-	munmap(f->map, f->map_size);
+	if (spare_stacks < STACKS_KEPT)
+		spare_stack[spare_stacks++] = (struct spare_stack){ f->map, f->map_size };
+	else
+		munmap(f->map, f->map_size);
 	free(f);
 }
