@@ -125,13 +125,14 @@ static size_t candidates(const struct lin *l, size_t *out)
 
 		if (l->placed[i] || op->inv > first_end)
 			continue;
-		if (op->run && !l->placed[op->queued_by])
+		if (op->run && op->queued_by < l->n && !l->placed[op->queued_by])
 			continue;
 		out[n++] = i;
 	}
 	return n;
 }
 
+/* Keep the failure of the longest order; of equally long ones, a wrong end state. */
 static void note_failure(struct lin *l, size_t op, bool at_end, const struct exec_differ *why)
 {
 	if (l->nplaced < l->best_len || (l->best_len && l->nplaced == l->best_len && !at_end))
