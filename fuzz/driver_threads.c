@@ -168,6 +168,12 @@ static size_t sched_applied(struct gvm_backend *gbe, struct gvm_sched_record *ou
 	return n;
 }
 
+static size_t sched_switches(struct gvm_backend *gbe, uint32_t *out, size_t max)
+{
+	(void)gbe;
+	return kcompat_sched_switches(out, max);
+}
+
 static void sched_print_trace(struct gvm_backend *gbe, FILE *f, unsigned int last)
 {
 	(void)gbe;
@@ -197,6 +203,7 @@ const struct gvm_threads_ops drv_threads_ops = {
 	.sched_current = sched_current,
 	.sched_decisions = sched_decisions,
 	.sched_applied = sched_applied,
+	.sched_switches = sched_switches,
 	.sched_print_trace = sched_print_trace,
 	.sched_log = sched_log,
 };

@@ -209,6 +209,8 @@ struct gvm_threads_ops {
 	unsigned long (*sched_decisions)(struct gvm_backend *be);
 	/* The records that preempted, up to @max; how many there were. */
 	size_t (*sched_applied)(struct gvm_backend *be, struct gvm_sched_record *out, size_t max);
+	/* Where control changed hands, as hashes (kcompat_sched_switches()). */
+	size_t (*sched_switches)(struct gvm_backend *be, uint32_t *out, size_t max);
 	/* The last @last switch points (kcompat_sched_print_trace()). */
 	void (*sched_print_trace)(struct gvm_backend *be, FILE *f, unsigned int last);
 	/* Every switch point as reached, on @f (NULL: off; kcompat_sched_set_log()). */

@@ -33,6 +33,14 @@ struct gvm_exec_opts {
 	 * recognise (GVM_KNOWN_FINDINGS), as the fuzz targets do.
 	 */
 	bool known_findings;
+	/*
+	 * Threads: each change of hands between them sets one byte of
+	 * @feedback to 1, the byte a hash of where it happened picks
+	 * (kcompat_sched_switches()), so that a fuzzer keeps an input that
+	 * interleaves the threads at a place no other input did. NULL: none.
+	 */
+	uint8_t *feedback;
+	size_t feedback_size;
 };
 
 struct gvm_exec;

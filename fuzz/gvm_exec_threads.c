@@ -311,6 +311,19 @@ static void free_threads(struct gvm_exec *x, struct thread *th, unsigned int n)
 	free(th);
 }
 
+/* The places where control changed hands, for the fuzzer (opts.feedback). */
+static void mark_switches(struct gvm_exec *x)
+{
+	uint32_t sw[256];
+	size_t n, i;
+
+	if (!x->o.feedback || !x->o.feedback_size)
+		return;
+	n = x->be->ops->threads->sched_switches(x->be, sw, ARRAY_LEN(sw));
+	for (i = 0; i < n && i < ARRAY_LEN(sw); i++)
+		x->o.feedback[sw[i] % x->o.feedback_size] = 1;
+}
+
 int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t n,
 			 const struct gvm_sched_record *recs, size_t nrecs)
 {
@@ -412,6 +425,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	ret = t->sched_run(x->be);
 	running = NULL;
 	t->sched_log(x->be, NULL);
+	mark_switches(x);
 	if (ret == -EDEADLK) {
 		exec_check_warning(x);	/* the WARN that names the wait-for chain */
 		print_trace(x, "");

@@ -56,6 +56,16 @@ static void count(size_t cmds)
 		print_stats();
 }
 
+/*
+ * Where the threads of an input changed hands (gvm_exec_opts.feedback).
+ * libFuzzer reads this section as counters of its own, clears them before
+ * each input and keeps an input that sets one no input set before, as it
+ * does with SanitizerCoverage's: so an input that interleaves the threads
+ * at a new place joins the corpus even when it runs no new line. Other
+ * engines do not read it.
+ */
+static uint8_t interleavings[1 << 14] __attribute__((used, section("__libfuzzer_extra_counters")));
+
 int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t size)
 {
 	struct gvm_exec_opts opts = {
@@ -64,6 +74,8 @@ int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t si
 		.state_at_end = t->state_at_end,
 		/* New findings only; tests/upstream_findings keeps the known ones. */
 		.known_findings = true,
+		.feedback = interleavings,
+		.feedback_size = sizeof(interleavings),
 	};
 	gvm_backend_create_fn *a = gvm_backend_find(t->a);
 	gvm_backend_create_fn *b = gvm_backend_find(t->b);

@@ -20,6 +20,7 @@
 #define THREAD_STACK	(512 * 1024)	/* sanitizer frames are large */
 #define RING		64		/* trace entries kept for reports */
 #define APPLIED_MAX	256
+#define SWITCHES_MAX	256		/* changes of hands kept for feedback */
 
 enum wait_kind { WAIT_NONE, WAIT_LOCK, WAIT_FENCE, WAIT_COND };
 
@@ -30,6 +31,7 @@ struct sched_thread {
 	void *arg;
 	unsigned int id;
 	bool done;
+	uint32_t site;			/* where it stands: the last switch point it reached */
 	enum wait_kind wait;
 	const void *wait_obj;		/* lock map, fence, or condition argument */
 	bool (*ready)(void *arg);
@@ -74,6 +76,8 @@ static struct {
 	struct event *last;
 	struct kcompat_sched_record applied[APPLIED_MAX];
 	size_t napplied;
+	uint32_t switches[SWITCHES_MAX];
+	size_t nswitches;
 	bool deadlocked;
 } S;
 
@@ -110,7 +114,22 @@ static void mix(uint64_t a, uint64_t b, uint64_t c)
 		}
 }
 
-static void record(const struct sched_thread *t, enum kcompat_sp op, const void *obj,
+/*
+ * A switch point's place in the code: its operation and call site (the
+ * file name's or return address's offset in the image, so the same in
+ * every process of one binary). Objects and threads are left out: the
+ * same place on another object is the same place.
+ */
+static uint32_t site_of(enum kcompat_sp op, const char *file, int line, const void *pc)
+{
+	uintptr_t at = (uintptr_t)(file ? (const void *)file : pc) -
+		       (uintptr_t)(const void *)kcompat_sched_point;
+	uint64_t h = ((uint64_t)at * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)line << 8) ^ (uint64_t)op;
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static void record(struct sched_thread *t, enum kcompat_sp op, const void *obj,
 		   const char *name, const char *file, int line, void *pc)
 {
 	struct event *e = S.frozen ? &S.scratch : &S.ring[S.nevents++ % RING];
@@ -118,6 +137,22 @@ static void record(const struct sched_thread *t, enum kcompat_sp op, const void 
 	S.last = e;
 	*e = (struct event){ S.decisions, t->id, op, obj, name, file, line, pc };
 	mix(t->id, op, (uint64_t)line);
+	if (op != KCOMPAT_SP_NR)	/* a preemption leaves the thread where it stood */
+		t->site = site_of(op, file, line, pc);
+}
+
+/* Control passes from @from (NULL: none yet) to @to: remember where. */
+static void note_switch(const struct sched_thread *from, const struct sched_thread *to,
+			bool preempted)
+{
+	uint32_t h;
+
+	if (!from || from == to || S.nswitches == SWITCHES_MAX)
+		return;
+	/* a finished thread stands nowhere; a preempted one could have gone on */
+	h = (from->done ? 0 : from->site) * 0x85ebca6bu;
+	h ^= (h >> 15) ^ to->site ^ (preempted ? 0x5bd1e995u : 0);
+	S.switches[S.nswitches++] = h;
 }
 
 /* ---- who can run --------------------------------------------------------------- */
@@ -470,9 +505,11 @@ int kcompat_sched_run(void)
 		t->done = kcompat_fiber_done(t->fiber);
 		next = S.want;
 		S.want = NULL;
-		if (!next)
-			next = next_after(t->id);	/* it finished or blocked */
-		if (!next)
+		if (next)
+			note_switch(t, next, true);
+		else if ((next = next_after(t->id)))	/* it finished or blocked */
+			note_switch(t, next, false);
+		else
 			break;
 	}
 	for (i = 0; i < S.n; i++)
@@ -509,6 +546,15 @@ unsigned int kcompat_sched_current(void)
 unsigned long kcompat_sched_decisions(void)
 {
 	return S.decisions;
+}
+
+size_t kcompat_sched_switches(uint32_t *out, size_t max)
+{
+	size_t n = S.nswitches < max ? S.nswitches : max;
+
+	if (n)
+		memcpy(out, S.switches, n * sizeof(*out));
+	return S.nswitches;
 }
 
 uint64_t kcompat_sched_hash(void)

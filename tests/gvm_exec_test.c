@@ -399,14 +399,19 @@ TEST(lookup_lock_invalidate_are_checked)
 	CHECK_EQ(first_finding(text, create_skewed), 3);
 }
 
+#define FEEDBACK_SIZE	4096
+
 /*
- * Run @text (with threads) on @backend; what was reported goes to @err.
+ * Run @text (with threads) on @backend; what was reported goes to @err,
+ * and with @feedback (FEEDBACK_SIZE bytes) where the threads changed hands.
  * Returns gvm_run_finish()'s verdict: 1 for a finding.
  */
-static int run_threads(const char *text, gvm_backend_create_fn *backend, char *err, size_t len)
+static int run_threads_fed(const char *text, gvm_backend_create_fn *backend, char *err,
+			   size_t len, uint8_t *feedback)
 {
 	FILE *f = fmemopen(err, len, "w");
-	struct gvm_exec_opts o = { .name = "t", .err = f };
+	struct gvm_exec_opts o = { .name = "t", .err = f, .feedback = feedback,
+				   .feedback_size = feedback ? FEEDBACK_SIZE : 0 };
 	struct gvm_script s = { 0 };
 	struct gvm_run *r;
 	int ret = 0;
@@ -422,6 +427,47 @@ static int run_threads(const char *text, gvm_backend_create_fn *backend, char *e
 	gvm_script_free(&s);
 	fclose(f);
 	return ret;
+}
+
+static int run_threads(const char *text, gvm_backend_create_fn *backend, char *err, size_t len)
+{
+	return run_threads_fed(text, backend, err, len, NULL);
+}
+
+/* How many of @a's marks @b does not have. */
+static size_t marks_not_in(const uint8_t *a, const uint8_t *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < FEEDBACK_SIZE; i++)
+		n += a[i] && !b[i];
+	return n;
+}
+
+/*
+ * The fuzzer's feedback: each change of hands marks a byte, the same for
+ * the same interleaving, and a preemption at a new place marks a new one.
+ */
+TEST(threads_mark_where_they_change_hands)
+{
+	static const char body[] = "vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n%s"
+				   "@1 invalidate 1 1\n@1 lookup 0 0x1000 0x1000\n"
+				   "@2 map 0 0x1000 0x1000 1 0x1000\n";
+	static uint8_t plain[FEEDBACK_SIZE], again[FEEDBACK_SIZE], at10[FEEDBACK_SIZE],
+		       at3[FEEDBACK_SIZE];
+	char text[512], err[4096];
+
+	snprintf(text, sizeof(text), body, "");
+	CHECK_EQ(run_threads_fed(text, gvm_backend_lean_create, err, sizeof(err), plain), 0);
+	CHECK_EQ(run_threads_fed(text, gvm_backend_lean_create, err, sizeof(err), again), 0);
+	CHECK(memchr(plain, 1, sizeof(plain)) != NULL);
+	CHECK(!memcmp(plain, again, sizeof(plain)));
+	snprintf(text, sizeof(text), body, "schedule 10 2\n");
+	CHECK_EQ(run_threads_fed(text, gvm_backend_lean_create, err, sizeof(err), at10), 0);
+	snprintf(text, sizeof(text), body, "schedule 3 2\n");
+	CHECK_EQ(run_threads_fed(text, gvm_backend_lean_create, err, sizeof(err), at3), 0);
+	CHECK(marks_not_in(at10, plain) > 0);
+	CHECK(marks_not_in(at3, at10) > 0);
 }
 
 /*
@@ -508,4 +554,4 @@ TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_fail
 	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
 	  state_at_end_checks_at_the_end,
 	  leak_is_a_finding, validate_outcome_is_checked, lookup_lock_invalidate_are_checked,
-	  threads_are_checked_against_the_model)
+	  threads_are_checked_against_the_model, threads_mark_where_they_change_hands)

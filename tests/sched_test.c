@@ -5,7 +5,8 @@
  * its decision; locks, fences and conditions block and wake; ww_mutexes
  * back off by age; each thread is its own task for lockdep and the
  * signalling checks; a deadlock is reported with its wait-for chain; the
- * same schedule gives the same trace hash. Each check is shown firing on
+ * same schedule gives the same trace hash, and the changes of hands say
+ * where they happened (a fuzzer's feedback). Each check is shown firing on
  * a deliberate bug: a lost reference, an AB-BA pair, a fence nobody
  * signals.
  */
@@ -594,6 +595,41 @@ TEST(the_same_schedule_gives_the_same_trace)
 	CHECK(h1 != h3);
 }
 
+/* The changes of hands of one run under @recs (at most 4). */
+static size_t switches_of(const struct kcompat_sched_record *recs, size_t n, uint32_t *sw)
+{
+	size_t got;
+
+	kref_init(&ref);
+	CHECK_EQ(RUN(recs, n, NULL, steps_a, steps_b), 0);
+	got = kcompat_sched_switches(sw, 4);
+	kcompat_sched_fini();
+	return got;
+}
+
+TEST(switches_say_where_control_changed_hands)
+{
+	/* decisions 1 and 3 are A's gets (one call site), 2 its put */
+	static const struct kcompat_sched_record at1[] = { { 1, 2 } }, at2[] = { { 2, 2 } },
+						 at3[] = { { 3, 2 } };
+	uint32_t none[4], a1[4], a2[4], a3[4];
+
+	/* A finishes, then B: one change of hands */
+	CHECK_EQ(switches_of(NULL, 0, none), 1);
+	/* preempted, then B finishes and A goes on */
+	CHECK_EQ(switches_of(at1, 1, a1), 2);
+	CHECK_EQ(switches_of(at2, 1, a2), 2);
+	CHECK_EQ(switches_of(at3, 1, a3), 2);
+	/* the same place on a later pass is the same place */
+	CHECK_EQ(a1[0], a3[0]);
+	CHECK_EQ(a1[1], a3[1]);
+	/* another place, or a hand-over at the end instead of a preemption, is new */
+	CHECK(a2[0] != a1[0]);
+	CHECK(none[0] != a1[0] && none[0] != a2[0]);
+	/* once A stood at its put, B's hand-back to it says so */
+	CHECK(a2[1] != a1[1]);
+}
+
 /*
  * A trace names each point's thread, operation and object, and where it
  * was reached: a lock's call site, and for a reference (whose point sits
@@ -652,4 +688,5 @@ TEST_MAIN(without_records_each_runs_to_the_end, a_record_preempts_at_its_decisio
 	  ww_waiter_backs_off_when_an_older_context_takes_the_lock,
 	  a_fence_wait_blocks_until_another_thread_signals, a_condition_wait_wakes_when_it_holds,
 	  signalling_context_is_per_thread, the_same_schedule_gives_the_same_trace,
+	  switches_say_where_control_changed_hands,
 	  the_trace_says_who_did_what_where, outside_a_schedule_nothing_switches)

@@ -152,6 +152,18 @@ unsigned long kcompat_sched_decisions(void);
 uint64_t kcompat_sched_hash(void);
 
 /*
+ * kcompat_sched_switches() - where control changed hands, up to @max into
+ * @out, in order: each a hash of the place in the code (operation and
+ * call site) where the thread that stopped stood, the place where the one
+ * that went on stood, and whether it was a preemption. The same for the
+ * same interleaving in every process of one binary, and different, as
+ * far as a hash can tell, where a run hands over at a place no other run
+ * did: feedback for a fuzzer that chooses schedules, which code coverage
+ * alone does not reward. At most 256 are kept. Return: how many were kept.
+ */
+size_t kcompat_sched_switches(uint32_t *out, size_t max);
+
+/*
  * kcompat_sched_applied() - the records that preempted, up to @max into
  * @out. Return: how many there were (may exceed @max).
  */
