@@ -169,13 +169,30 @@ static bool overlaps_vm_op(const struct lin *l, size_t i)
 	return false;
 }
 
+/* A map without a job that the model takes in two halves (struct lin_op). */
+static bool in_halves(const struct gvm_model *m, const struct gvm_cmd *c)
+{
+	return c->kind == GVM_CMD_MAP && !(c->flags & (GVM_F_JOB | GVM_F_NO_BO)) &&
+	       c->vm < m->vm_ids && m->vm[c->vm].immediate;
+}
+
 /* Apply op @i to @m if the model explains it. */
 static bool step(struct lin *l, struct gvm_model *m, size_t i)
 {
 	const struct lin_op *op = &l->op[i];
+	struct gvm_cmd as_job = *op->c;
 	struct exec_differ why;
+	bool halves = in_halves(m, op->c);
 
 	l->steps++;
+	as_job.flags |= GVM_F_JOB;
+	if (op->link) {
+		const struct lin_op *q = &l->op[op->queued_by];
+
+		if (halves && q->held && !q->ret)
+			gvm_model_job_ran(m, &as_job);
+		return true;
+	}
 	if (op->run) {
 		gvm_model_job_ran(m, op->c);
 		return true;
@@ -183,7 +200,7 @@ static bool step(struct lin *l, struct gvm_model *m, size_t i)
 	/* Its handles were gone at its lookup: -ENOENT, nothing reached the driver. */
 	if (!op->held)
 		return true;
-	if (exec_explains(m, op->c, op->ret, op->held, &op->res, &why)) {
+	if (exec_explains(m, halves ? &as_job : op->c, op->ret, op->held, &op->res, &why)) {
 		if (op->c->kind == GVM_CMD_CLEANUP && !op->ret && overlaps_vm_op(l, i))
 			m->vm[op->c->vm].zombies_unknown = true;
 		return true;
@@ -283,7 +300,9 @@ static void op_text(const struct lin *l, size_t i, char *buf, size_t len)
 
 	if (gvm_cmd_format(op->c, cmd, sizeof(cmd)) < 0)
 		snprintf(cmd, sizeof(cmd), "?");
-	if (op->run)
+	if (op->link)
+		snprintf(buf, len, "%s (its link)", cmd);
+	else if (op->run)
 		snprintf(buf, len, "run_job%u: %s", op->c->vm, cmd);
 	else
 		snprintf(buf, len, "%s", cmd);

@@ -30,10 +30,17 @@ struct gvm_result {
  * One operation of the threads: a command, or run_job's half of a job
  * (@run: @c is the command that queued it), from when it began (@inv) to
  * when it ended (@resp), both counted by one clock, with what it returned.
+ * A map with an object made without a job is two operations too (@link,
+ * with @run): on an immediate VM its ioctl obtains the vm_bo under the
+ * object's gpuva mutex and links the VA under it again later, so another
+ * command may see the vm_bo between the two and not the VA (an eviction
+ * marks the vm_bo, a move notification misses the VA); the model takes
+ * the two halves of a job for it (on a staged VM the link half is nothing).
  */
 struct lin_op {
 	const struct gvm_cmd *c;
 	bool run;
+	bool link;
 	unsigned int thread;
 	unsigned long inv, resp;
 	int ret;

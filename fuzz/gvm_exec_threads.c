@@ -189,6 +189,12 @@ static struct lin_op *op_begin(struct thread *th, const struct gvm_cmd *c, bool 
 	return op;
 }
 
+/* A map the linearisation may take in two halves (struct lin_op): its link too. */
+static bool maps_in_halves(const struct gvm_cmd *c)
+{
+	return c->kind == GVM_CMD_MAP && !(c->flags & (GVM_F_JOB | GVM_F_NO_BO));
+}
+
 static void thread_main(void *arg)
 {
 	struct thread *th = arg;
@@ -205,6 +211,13 @@ static void thread_main(void *arg)
 		op->resp = ++x->stamp;
 		op->ret = th->rets[i];
 		op->res = th->res;
+		if (maps_in_halves(th->cmds[i])) {
+			struct lin_op *link = &x->lin[x->nlin++];
+
+			*link = *op;
+			link->run = link->link = true;
+			link->queued_by = (size_t)(op - x->lin);
+		}
 		print_done(th, "", th->cmds[i], th->rets[i]);
 		check_after(th, th->cmds[i], failed);
 	}
@@ -333,7 +346,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	struct gvm_model *before = NULL;
 	struct thread *th = NULL;
 	uint64_t job_vms = 0;
-	size_t njobs = 0;
+	size_t nsecond = 0;	/* second halves: jobs' runs, maps' links */
 	uint32_t v;
 	size_t i;
 	int ret;
@@ -344,15 +357,15 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		/* A VM destroyed before the threads takes no jobs: no run_job. */
 		if (cmds[i].thread && (cmds[i].flags & GVM_F_JOB) && x->model.vm[cmds[i].vm].open)
 			job_vms |= UINT64_C(1) << cmds[i].vm;
-		njobs += (cmds[i].flags & GVM_F_JOB) != 0;
+		nsecond += (cmds[i].flags & GVM_F_JOB) || maps_in_halves(&cmds[i]);
 	}
 	if (!nioctl)
 		return x->failed;
 	nthreads = nioctl + (unsigned int)__builtin_popcountll(job_vms);
 	th = calloc(nthreads, sizeof(*th));
 	r = calloc(nrecs ? nrecs : 1, sizeof(*r));
-	/* A command each, and a run of each job. */
-	x->lin = lin_ops(n + njobs);
+	/* A command each, and a run of each job or link of a map. */
+	x->lin = lin_ops(n + nsecond);
 	x->nlin = 0;
 	before = before_model();
 	if (!th || !r || !x->lin || !before)
