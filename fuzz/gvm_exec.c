@@ -751,7 +751,7 @@ bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool h
 	if (ret != expect && !(expect == GVM_MODEL_EITHER && (!ret || ret == -ENOMEM)))
 		return !exec_differ(d, "model", "returned %s, want %s", ret_text(ret),
 				    ret_text(expect));
-	if (!ret && c->kind == GVM_CMD_LOOKUP) {
+	if (!ret && c->kind == GVM_CMD_LOOKUP && res) {
 		gvm_model_lookup(&m->vm[c->vm], c->addr, c->range, &w.lookup);
 		if (!same_lookup(&res->lookup, &w.lookup)) {
 			lookup_text(&res->lookup, got, sizeof(got));
@@ -759,7 +759,7 @@ bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool h
 			return !exec_differ(d, "model", "lookup %s, want %s", got, want);
 		}
 	}
-	if (!ret && c->kind == GVM_CMD_LOCK) {
+	if (!ret && c->kind == GVM_CMD_LOCK && res) {
 		gvm_model_locked(m, c, &w.locked);
 		if (!same_locked(&res->locked, &w.locked)) {
 			locked_text(&res->locked, c->flags & GVM_F_FENCE, got, sizeof(got));

@@ -124,9 +124,10 @@ void exec_resync_zombies(struct gvm_exec *x, struct gvm_model *m);
 
 /*
  * Whether command @c, run by a thread, could have returned @ret (and
- * answered @res) with the state in model @m; if so, apply it to @m (a
- * job's ioctl half only). @held: its handles were looked up before
- * (gvm_model_predict()). The checks of gvm_exec_run(), for the threads.
+ * answered @res; NULL: its answer cannot be known) with the state in model
+ * @m; if so, apply it to @m (a job's ioctl half only). @held: its handles
+ * were looked up before (gvm_model_predict()). The checks of
+ * gvm_exec_run(), for the threads.
  */
 bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool held,
 		   const struct gvm_result *res, struct exec_differ *d);

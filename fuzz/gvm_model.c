@@ -524,9 +524,13 @@ void gvm_model_validate_done(struct gvm_model *m, const struct gvm_cmd *c, int r
 		if (list[b] != GVM_EVICTED_NO)
 			set(v, b, GVM_EVICTED_NO, GVM_EVICTED_NO);
 	}
-	/* With an empty list there is no first validation to make room. */
+	/*
+	 * With an empty list there is no first validation to make room. On a
+	 * thread the trylock that TTM's eviction takes fails while another
+	 * thread holds the object's resv: the room may not have been made.
+	 */
 	if ((c->flags & GVM_F_VEVICT) && (any || !all_known))
-		room_made(m, c->vm, c->bo, list[c->bo], any);
+		room_made(m, c->vm, c->bo, list[c->bo], any && !c->thread);
 }
 
 void gvm_model_lock_failed(struct gvm_model *m, const struct gvm_cmd *c)
