@@ -18,6 +18,7 @@
  * It gives up after a fixed number of steps: the model is then left
  * stale, as before this check existed.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gvm_exec_priv.h"
@@ -191,6 +192,36 @@ static bool overlaps_job_run(const struct lin *l, size_t i)
 	return false;
 }
 
+/*
+ * Whether map or obtain @i failed with -EINVAL while a VM of the other
+ * mode was being destroyed. A destroy takes its VM's mappings out one
+ * object at a time, under each object's resv, so the mode check of a bind
+ * into another VM may find one object's vm_bo still there after another's
+ * went: the -EINVAL (which changes nothing) is explained by the destroy
+ * not yet done, in whatever order the rest needs it.
+ */
+static bool beside_dying_vm(const struct lin *l, const struct gvm_model *m, size_t i)
+{
+	const struct lin_op *c = &l->op[i];
+	bool binds = (c->c->kind == GVM_CMD_MAP && !(c->c->flags & GVM_F_NO_BO)) ||
+		     c->c->kind == GVM_CMD_OBTAIN;
+	size_t j;
+
+	if (!binds || c->ret != -EINVAL || c->c->vm >= m->vm_ids)
+		return false;
+	for (j = 0; j < l->n; j++) {
+		const struct lin_op *o = &l->op[j];
+
+		if (o->run || o->c->kind != GVM_CMD_DESTROY || o->c->vm == c->c->vm ||
+		    o->c->vm >= m->vm_ids)
+			continue;
+		if (o->inv < c->resp && c->inv < o->resp &&
+		    m->vm[o->c->vm].immediate != m->vm[c->c->vm].immediate)
+			return true;
+	}
+	return false;
+}
+
 /* A map without a job that the model takes in two halves (struct lin_op). */
 static bool in_halves(const struct gvm_model *m, const struct gvm_cmd *c)
 {
@@ -220,7 +251,7 @@ static bool step(struct lin *l, struct gvm_model *m, size_t i)
 		return true;
 	}
 	/* Its handles were gone at its lookup: -ENOENT, nothing reached the driver. */
-	if (!op->held)
+	if (!op->held || beside_dying_vm(l, m, i))
 		return true;
 	if (exec_explains(m, halves ? &as_job : op->c, op->ret, op->held,
 			  op->c->kind == GVM_CMD_LOCK && overlaps_job_run(l, i) ? NULL : &op->res,
