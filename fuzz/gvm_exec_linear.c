@@ -222,23 +222,29 @@ static bool beside_dying_vm(const struct lin *l, const struct gvm_model *m, size
 	return false;
 }
 
-/* A map without a job that the model takes in two halves (struct lin_op). */
-static bool in_halves(const struct gvm_model *m, const struct gvm_cmd *c)
+/*
+ * A map that the model takes in two halves (struct lin_op): into @as_job,
+ * the command as the job whose halves it is.
+ */
+static bool in_halves(const struct gvm_model *m, const struct gvm_cmd *c,
+		      struct gvm_cmd *as_job)
 {
-	return c->kind == GVM_CMD_MAP && !(c->flags & (GVM_F_JOB | GVM_F_NO_BO)) &&
-	       c->vm < m->vm_ids && m->vm[c->vm].immediate;
+	if (!lin_map_has_link(c) || c->vm >= m->vm_ids || !m->vm[c->vm].immediate)
+		return false;
+	*as_job = *c;
+	as_job->flags |= GVM_F_JOB;
+	return true;
 }
 
 /* Apply op @i to @m if the model explains it. */
 static bool step(struct lin *l, struct gvm_model *m, size_t i)
 {
 	const struct lin_op *op = &l->op[i];
-	struct gvm_cmd as_job = *op->c;
 	struct exec_differ why;
-	bool halves = in_halves(m, op->c);
+	struct gvm_cmd as_job;
+	bool halves = in_halves(m, op->c, &as_job);
 
 	l->steps++;
-	as_job.flags |= GVM_F_JOB;
 	if (op->link) {
 		const struct lin_op *q = &l->op[op->queued_by];
 

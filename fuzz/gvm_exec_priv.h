@@ -49,6 +49,12 @@ struct lin_op {
 	size_t queued_by;		/* @run: the op that queued the job */
 };
 
+/* A map that gets a @link op (struct lin_op): one with an object, not a job. */
+static inline bool lin_map_has_link(const struct gvm_cmd *c)
+{
+	return c->kind == GVM_CMD_MAP && !(c->flags & (GVM_F_JOB | GVM_F_NO_BO));
+}
+
 struct gvm_exec {
 	struct gvm_exec_opts o;
 	struct gvm_backend *be;

@@ -189,12 +189,6 @@ static struct lin_op *op_begin(struct thread *th, const struct gvm_cmd *c, bool 
 	return op;
 }
 
-/* A map the linearisation may take in two halves (struct lin_op): its link too. */
-static bool maps_in_halves(const struct gvm_cmd *c)
-{
-	return c->kind == GVM_CMD_MAP && !(c->flags & (GVM_F_JOB | GVM_F_NO_BO));
-}
-
 static void thread_main(void *arg)
 {
 	struct thread *th = arg;
@@ -211,7 +205,7 @@ static void thread_main(void *arg)
 		op->resp = ++x->stamp;
 		op->ret = th->rets[i];
 		op->res = th->res;
-		if (maps_in_halves(th->cmds[i])) {
+		if (lin_map_has_link(th->cmds[i])) {
 			struct lin_op *link = &x->lin[x->nlin++];
 
 			*link = *op;
@@ -357,7 +351,7 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		/* A VM destroyed before the threads takes no jobs: no run_job. */
 		if (cmds[i].thread && (cmds[i].flags & GVM_F_JOB) && x->model.vm[cmds[i].vm].open)
 			job_vms |= UINT64_C(1) << cmds[i].vm;
-		nsecond += (cmds[i].flags & GVM_F_JOB) || maps_in_halves(&cmds[i]);
+		nsecond += (cmds[i].flags & GVM_F_JOB) || lin_map_has_link(&cmds[i]);
 	}
 	if (!nioctl)
 		return x->failed;
