@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	if (!recs)
 		return 2;
 	for (i = 0; i < n; i++)
-		recs[i] = (struct kcompat_sched_record){ i + 1, i % 2 ? 1 : 2 };
+		recs[i] = (struct kcompat_sched_record){ .step = i + 1, .thread = i % 2 ? 1 : 2 };
 
 	measure("off", 0, NULL, 0);
 	measure("alone", 1, NULL, 0);

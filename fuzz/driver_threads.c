@@ -106,7 +106,9 @@ static int sched_init(struct gvm_backend *gbe, const struct gvm_sched_record *re
 	if (n && !be->sched_recs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		be->sched_recs[i] = (struct kcompat_sched_record){ recs[i].step, recs[i].thread };
+		be->sched_recs[i] = (struct kcompat_sched_record){
+			recs[i].step, recs[i].thread, recs[i].at, (enum kcompat_sp)recs[i].op,
+			recs[i].nth };
 	ret = kcompat_sched_init(be->sched_recs, n);
 	if (ret) {
 		free(be->sched_recs);
@@ -164,7 +166,7 @@ static size_t sched_applied(struct gvm_backend *gbe, struct gvm_sched_record *ou
 	(void)gbe;
 	n = kcompat_sched_applied(r, max < 64 ? max : 64);
 	for (i = 0; i < n && i < max && i < 64; i++)
-		out[i] = (struct gvm_sched_record){ r[i].step, r[i].thread };
+		out[i] = (struct gvm_sched_record){ .step = r[i].step, .thread = r[i].thread };
 	return n;
 }
 

@@ -158,10 +158,17 @@ struct gvm_job_req {
 	const void *tag;		/* the caller's: job_run() returns it */
 };
 
-/* A preemption of a schedule: at decision @step, run thread @thread (<kcompat/sched.h>). */
+/*
+ * A preemption of a schedule (<kcompat/sched.h>): run thread @thread at
+ * decision @step, or, with @step 0, when thread @at reaches its @nth
+ * switch point of operation @op (enum kcompat_sp).
+ */
 struct gvm_sched_record {
 	unsigned long step;
 	unsigned int thread;
+	unsigned int at;
+	unsigned int op;
+	unsigned int nth;
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kcompat/sched.h>
 #include "gvm_cmd.h"
 
 /* Which fields a kind may set; everything else must stay zero. */
@@ -50,7 +51,7 @@ static const struct kind_info kinds[GVM_CMD_NR] = {
 	[GVM_CMD_INVALIDATE]	= { "invalidate", GVM_F_INVALID, U_BO, true },
 	[GVM_CMD_INJECT]	= { "inject", GVM_F_STEP, U_OFFSET, false },
 	[GVM_CMD_TWIN]		= { "twin", 0, 0, false },
-	[GVM_CMD_SCHEDULE]	= { "schedule", 0, U_OFFSET, false },
+	[GVM_CMD_SCHEDULE]	= { "schedule", GVM_F_AT, U_OFFSET, false },
 };
 
 _Static_assert(GVM_MAX_ID <= 64, "lock objects are a 64-bit mask");
@@ -122,6 +123,28 @@ bool gvm_cmd_names_bo(const struct gvm_cmd *cmd)
 	return cmd_uses(cmd) & U_BO;
 }
 
+/* A schedule record's thread: 1 .. GVM_MAX_THREADS, or a run_job. */
+static bool sched_thread_ok(uint32_t thread)
+{
+	return (thread && thread <= GVM_MAX_THREADS) ||
+	       (thread >= GVM_THREAD_JOB && thread < GVM_THREAD_JOB + GVM_MAX_ID);
+}
+
+int gvm_cmd_sched_op(const char *name, size_t len)
+{
+	int op;
+
+	for (op = 0; op < KCOMPAT_SP_NR; op++)
+		if (strlen(kcompat_sp_name(op)) == len && !memcmp(kcompat_sp_name(op), name, len))
+			return op;
+	return -1;
+}
+
+const char *gvm_cmd_sched_op_name(uint32_t op)
+{
+	return op < KCOMPAT_SP_NR ? kcompat_sp_name(op) : NULL;
+}
+
 static bool cmd_well_formed(const struct gvm_cmd *cmd)
 {
 	const struct kind_info *k;
@@ -162,11 +185,16 @@ static bool cmd_well_formed(const struct gvm_cmd *cmd)
 	if (!(cmd->flags & GVM_F_RESERVE) &&
 	    (cmd->reserve_addr || cmd->reserve_range))
 		return false;
-	/* A thread for what may run on one; schedule: from decision 1, to a thread */
+	if (!(cmd->flags & GVM_F_AT) && (cmd->at || cmd->at_op))
+		return false;
+	/*
+	 * A thread for what may run on one; schedule: from decision 1 (or
+	 * the Nth operation of a thread), to a thread
+	 */
 	if (cmd->kind == GVM_CMD_SCHEDULE)
-		return cmd->offset && ((cmd->thread && cmd->thread <= GVM_MAX_THREADS) ||
-				       (cmd->thread >= GVM_THREAD_JOB &&
-					cmd->thread < GVM_THREAD_JOB + GVM_MAX_ID));
+		return cmd->offset && sched_thread_ok(cmd->thread) &&
+		       (!(cmd->flags & GVM_F_AT) ||
+			(sched_thread_ok(cmd->at) && cmd->at_op < KCOMPAT_SP_NR));
 	return cmd->thread <= GVM_MAX_THREADS && (!cmd->thread || k->threads);
 }
 
@@ -197,6 +225,15 @@ put(struct fmt *f, const char *fmt, ...)
 		f->bad = true;
 	else
 		f->n += (size_t)r;
+}
+
+/* A schedule record's thread as scripts write it: " 2", or " j0" for a run_job. */
+static void put_sched_thread(struct fmt *f, uint32_t thread)
+{
+	if (thread >= GVM_THREAD_JOB)
+		put(f, " j%" PRIu32, thread - GVM_THREAD_JOB);
+	else
+		put(f, " %" PRIu32, thread);
 }
 
 int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
@@ -314,10 +351,13 @@ int gvm_cmd_format(const struct gvm_cmd *cmd, char *buf, size_t len)
 	case GVM_CMD_TWIN:
 		break;
 	case GVM_CMD_SCHEDULE:
-		if (cmd->thread >= GVM_THREAD_JOB)
-			put(&f, " %" PRIu64 " j%" PRIu32, cmd->offset, cmd->thread - GVM_THREAD_JOB);
-		else
-			put(&f, " %" PRIu64 " %" PRIu32, cmd->offset, cmd->thread);
+		if (cmd->flags & GVM_F_AT) {
+			put_sched_thread(&f, cmd->at);
+			put(&f, " %s.%" PRIu64, kcompat_sp_name(cmd->at_op), cmd->offset);
+		} else {
+			put(&f, " %" PRIu64, cmd->offset);
+		}
+		put_sched_thread(&f, cmd->thread);
 		break;
 	case GVM_CMD_NR:
 		return -1;
@@ -341,7 +381,9 @@ bool gvm_cmd_equal(const struct gvm_cmd *a, const struct gvm_cmd *b)
 	       a->reserve_range == b->reserve_range &&
 	       a->objs == b->objs &&
 	       a->usage == b->usage &&
-	       a->thread == b->thread;
+	       a->thread == b->thread &&
+	       a->at == b->at &&
+	       a->at_op == b->at_op;
 }
 
 int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd)

@@ -45,7 +45,8 @@ enum gvm_kind {
 	GVM_CMD_INVALIDATE,	/* invalidate B 0|1 */
 	GVM_CMD_INJECT,		/* inject alloc|step N: the Nth allocation or sm_step of the next command fails */
 	GVM_CMD_TWIN,		/* twin: run every command on a twin through the callback path */
-	GVM_CMD_SCHEDULE,	/* schedule S T: at decision S the scheduler runs thread T */
+	GVM_CMD_SCHEDULE,	/* schedule S T: at decision S the scheduler runs thread T;
+				 * schedule A OP.N T: when thread A reaches its Nth OP */
 	GVM_CMD_NR
 };
 
@@ -67,6 +68,7 @@ enum gvm_kind {
 #define GVM_F_PREALLOC		(1u << 14)	/* vm: staged, vm_bos by obtain_prealloc (pre-7.0) */
 #define GVM_F_EMPTY_OK		(1u << 15)	/* vm: the ioctl passes empty ranges on to GPUVM (nouveau) */
 #define GVM_F_JOB		(1u << 16)	/* map, unmap: a job for the VM's run_job */
+#define GVM_F_AT		(1u << 17)	/* schedule: at thread @at's Nth @at_op */
 
 /*
  * Fence usages of "lock ... fence P E", as enum dma_resv_usage: P for the
@@ -95,7 +97,8 @@ const char *gvm_usage_name(unsigned int usage);
  * @addr: map/unmap/madvise/prefetch/lookup address, lock with GVM_F_LRANGE;
  *	vm: window start
  * @range: the same commands' range; vm: window size
- * @offset: map: offset in the object; inject: N; schedule: S
+ * @offset: map: offset in the object; inject: N; schedule: S, or N with
+ *	GVM_F_AT
  * @reserve_addr: vm with GVM_F_RESERVE: reserved window start
  * @reserve_range: its size
  * @objs: lock with GVM_F_LOBJS: the objects, bit B for object B (not 0)
@@ -103,6 +106,10 @@ const char *gvm_usage_name(unsigned int usage);
  * @thread: the thread that runs it ("@T command"), 1 .. GVM_MAX_THREADS;
  *	0 for a command of the script's own flow. schedule: T, or
  *	GVM_THREAD_JOB + V for VM V's run_job
+ * @at: schedule with GVM_F_AT: A, the thread whose switch point it is (as
+ *	@thread)
+ * @at_op: schedule with GVM_F_AT: OP, a switch point's operation (enum
+ *	kcompat_sp: "lock", "unlock", ... as kcompat_sp_name() names them)
  * @line: 1-based line in the script it came from, 0 if none
  *
  * Fields a kind does not use are zero, so two commands compare equal with
@@ -121,6 +128,8 @@ struct gvm_cmd {
 	uint64_t objs;
 	uint32_t usage;
 	uint32_t thread;
+	uint32_t at;
+	uint32_t at_op;
 	uint32_t line;
 };
 
@@ -176,6 +185,14 @@ struct gvm_script {
 
 /** gvm_script_push() - append a command; -1 on allocation failure */
 int gvm_script_push(struct gvm_script *s, const struct gvm_cmd *cmd);
+
+/*
+ * gvm_cmd_sched_op() - the operation named @name (@len bytes) in a schedule
+ * record ("unlock"), or -1; gvm_cmd_sched_op_name() - its name, NULL if
+ * out of range.
+ */
+int gvm_cmd_sched_op(const char *name, size_t len);
+const char *gvm_cmd_sched_op_name(uint32_t op);
 
 /*
  * gvm_script_has_thread() - whether @thread (a schedule record's) is a

@@ -65,11 +65,14 @@
  * concurrency_fuzzer: the commands run on threads, under a schedule
  * (README "Threads in scripts"). The last byte of the input is c, the
  * schedule's length n = c % 9 (at most what the bytes before it hold);
- * the 2n bytes before c are its records, first to last, two bytes each:
- * d, t: "schedule S T" with S = the previous record's S + 1 + d (the
- * first: 1 + d) and T = 1 + t % 3, or with t & 0x80 VM V's run_job,
- * "jV", V = (t & 0x7f) % 4. Deleting a record's two bytes and
- * decrementing c removes one preemption. The bytes before the schedule
+ * the 2n bytes before c are its records, first to last, two bytes each,
+ * d, t. Without t & 0x40: "schedule S T" with S = the previous such
+ * record's S + 1 + d (the first: 1 + d) and T = 1 + t % 3, or with t &
+ * 0x80 VM V's run_job, "jV", V = (t & 0x7f) % 4. With t & 0x40:
+ * "schedule A OP.N T" with A = thread (d & 7) % 7, N = 1 + d / 8,
+ * T = thread (t & 7) % 7, OP = ((t / 8) & 7 | (t & 0x80) / 16) % 12 (enum
+ * kcompat_sp), where thread k is k + 1 for k < 3, else j(k - 3). Deleting
+ * a record's two bytes and decrementing c removes one preemption. The bytes before the schedule
  * are multi_vm's prologue and records, each record's kind byte followed
  * by a thread byte t: with T = t % 4, the command is "@T ..." for T 1 to
  * 3; for 0, a command of the script's own flow (setting the race up)
@@ -83,6 +86,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kcompat/sched.h>
 #include "gvm_decode.h"
 
 #define PAGE		UINT64_C(0x1000)
@@ -132,6 +136,8 @@ _Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
  */
 #define CONC_THREADS	3
 #define CONC_MAX_SCHED	8
+#define CONC_AT		0x40u	/* a record's t byte: "schedule A OP.N T" */
+#define CONC_AT_MAX_N	32
 
 #define SM_HIGH_START	UINT64_C(0xfffffffffff00000)
 #define SM_HIGH_RANGE	UINT64_C(0xff000)
@@ -535,6 +541,22 @@ static void decode_record(struct rd *r, const struct ctx *c,
 	}
 }
 
+/* concurrency: thread @k (0 .. 6) of a "schedule A OP.N T" record: 1 .. 3, j0 .. j3. */
+static uint32_t conc_thread(unsigned int k)
+{
+	return k < CONC_THREADS ? 1 + k : GVM_THREAD_JOB + (k - CONC_THREADS);
+}
+
+/* Its inverse for a script's thread, or -1 if a record cannot name it. */
+static int conc_thread_index(uint32_t thread)
+{
+	if (thread >= 1 && thread <= CONC_THREADS)
+		return (int)thread - 1;
+	if (thread >= GVM_THREAD_JOB && thread < GVM_THREAD_JOB + MAX_VMS)
+		return CONC_THREADS + (int)(thread - GVM_THREAD_JOB);
+	return -1;
+}
+
 /*
  * concurrency: the schedule at the tail of @r's bytes, as commands in
  * @sched (@n of them); @r then ends where the schedule starts.
@@ -555,11 +577,21 @@ static void decode_schedule(struct rd *r, struct gvm_cmd *sched, size_t *n)
 	r->n -= 1 + 2 * *n;
 	tail = r->p + r->n;
 	for (i = 0; i < *n; i++) {
-		step += 1 + tail[2 * i];
+		uint8_t d = tail[2 * i];
+
 		memset(&sched[i], 0, sizeof(sched[i]));
 		sched[i].kind = GVM_CMD_SCHEDULE;
-		sched[i].offset = step;
 		t = tail[2 * i + 1];
+		if (t & CONC_AT) {
+			sched[i].flags = GVM_F_AT;
+			sched[i].at = conc_thread((d & 7u) % 7);
+			sched[i].offset = 1 + d / 8u;
+			sched[i].thread = conc_thread((t & 7u) % 7);
+			sched[i].at_op = (((t >> 3) & 7u) | (t & 0x80u) >> 4) % KCOMPAT_SP_NR;
+			continue;
+		}
+		step += 1 + d;
+		sched[i].offset = step;
 		sched[i].thread = t & 0x80 ? GVM_THREAD_JOB + (t & 0x7fu) % MAX_VMS :
 					     1u + t % CONC_THREADS;
 	}
@@ -578,7 +610,9 @@ static void drop_idle_records(struct gvm_script *out, size_t first)
 
 	for (i = first; i < out->n; i++)
 		if (out->cmds[i].kind != GVM_CMD_SCHEDULE ||
-		    gvm_script_has_thread(&mine, out->cmds[i].thread))
+		    (gvm_script_has_thread(&mine, out->cmds[i].thread) &&
+		     (!(out->cmds[i].flags & GVM_F_AT) ||
+		      gvm_script_has_thread(&mine, out->cmds[i].at))))
 			out->cmds[j++] = out->cmds[i];
 	out->n = j;
 }
@@ -1028,6 +1062,19 @@ static int encode_schedule_check(struct enc *e, size_t *next)
 	for (i = *next; i < s->n && s->cmds[i].kind == GVM_CMD_SCHEDULE; i++) {
 		const struct gvm_cmd *cmd = &s->cmds[i];
 
+		if (cmd->flags & GVM_F_AT) {
+			if (++recs > CONC_MAX_SCHED)
+				return fail(e, i, "at most %d schedule records (a gap of more than 256 decisions takes one more)",
+					    CONC_MAX_SCHED);
+			if (conc_thread_index(cmd->at) < 0 || conc_thread_index(cmd->thread) < 0)
+				return fail(e, i, "schedule: threads 1 .. %d or j0 .. j%d",
+					    CONC_THREADS, MAX_VMS - 1);
+			if (cmd->offset > CONC_AT_MAX_N)
+				return fail(e, i, "schedule: a thread's operation up to the %dnd (%s.%d)",
+					    CONC_AT_MAX_N, gvm_cmd_sched_op_name(cmd->at_op),
+					    CONC_AT_MAX_N);
+			continue;
+		}
 		recs += records_for(prev, cmd->offset);
 		if (recs > CONC_MAX_SCHED)
 			return fail(e, i, "at most %d schedule records (a gap of more than 256 decisions takes one more)",
@@ -1057,7 +1104,16 @@ static void encode_schedule(struct enc *e, size_t from, size_t to)
 	size_t i;
 
 	for (i = from; i < to; i++) {
-		uint32_t t = e->s->cmds[i].thread;
+		const struct gvm_cmd *c = &e->s->cmds[i];
+		uint32_t t = c->thread;
+
+		if (c->flags & GVM_F_AT) {
+			wr8(&e->w, (uint8_t)((c->offset - 1) << 3 | (uint64_t)conc_thread_index(c->at)));
+			wr8(&e->w, (uint8_t)(CONC_AT | (unsigned int)conc_thread_index(t) |
+					     (c->at_op & 7u) << 3 | (c->at_op & 8u) << 4));
+			n++;
+			continue;
+		}
 
 		/* Records for no thread, skipped when they run, across a long gap. */
 		for (; e->s->cmds[i].offset - prev - 1 > 0xff; prev += 256, n++) {

@@ -331,6 +331,23 @@ static void mark_switches(struct gvm_exec *x)
 		x->o.feedback[sw[i] % x->o.feedback_size] = 1;
 }
 
+/*
+ * A schedule's thread as the scheduler numbers it: "jV" is VM V's run_job,
+ * if it has one (they come after the @nioctl ioctl threads, by VM id);
+ * T only an ioctl thread.
+ */
+static unsigned int sched_id(unsigned int thread, unsigned int nioctl, uint64_t job_vms)
+{
+	uint32_t v = thread - GVM_THREAD_JOB;
+
+	if (thread <= nioctl)
+		return thread;
+	if (thread >= GVM_THREAD_JOB && v < GVM_MAX_ID && (job_vms & (UINT64_C(1) << v)))
+		return nioctl + 1 + (unsigned int)__builtin_popcountll(job_vms &
+								   ((UINT64_C(1) << v) - 1));
+	return NO_THREAD;
+}
+
 int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t n,
 			 const struct gvm_sched_record *recs, size_t nrecs)
 {
@@ -387,16 +404,11 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 		snprintf(th[nioctl + njob].name, sizeof(th[0].name), "run_job%u", v);
 		njob++;
 	}
-	/* "schedule S jV": VM V's run_job, if it has one; "S T": only an ioctl thread. */
 	for (i = 0; i < nrecs; i++) {
 		r[i] = recs[i];
-		if (recs[i].thread <= nioctl)
-			continue;
-		r[i].thread = NO_THREAD;
-		v = recs[i].thread - GVM_THREAD_JOB;
-		if (v < GVM_MAX_ID && (job_vms & (UINT64_C(1) << v)))
-			r[i].thread = nioctl + 1 + (unsigned int)__builtin_popcountll(
-							job_vms & ((UINT64_C(1) << v) - 1));
+		r[i].thread = sched_id(recs[i].thread, nioctl, job_vms);
+		if (!recs[i].step)
+			r[i].at = sched_id(recs[i].at, nioctl, job_vms);
 	}
 
 	ret = t->sched_init(x->be, r, nrecs);	/* copies them */

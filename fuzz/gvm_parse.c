@@ -256,6 +256,50 @@ static int get_objs(struct pline *pl, uint64_t *objs)
 }
 
 /* lock V [range addr range | objects B,...] [fence P E] */
+/* A schedule record's thread: T (1 .. GVM_MAX_THREADS), or jV for VM V's run_job. */
+static int sched_thread(struct pline *pl, size_t i, uint32_t *thread)
+{
+	uint64_t t;
+
+	if (pl->toklen[i] && pl->tok[i][0] == 'j') {
+		if (parse_u64(pl->tok[i] + 1, pl->toklen[i] - 1, &t) || t >= GVM_MAX_ID)
+			return fail(pl, "schedule: bad run_job thread '%.*s' (expected j0 .. j%d)",
+				    TOK(pl, i), GVM_MAX_ID - 1);
+		*thread = GVM_THREAD_JOB + (uint32_t)t;
+		return 0;
+	}
+	if (tok_u64(pl, i, &t))
+		return -1;
+	if (!t || t > GVM_MAX_THREADS)
+		return fail(pl, "schedule: thread %" PRIu64 " out of range (1..%d)", t,
+			    GVM_MAX_THREADS);
+	*thread = (uint32_t)t;
+	return 0;
+}
+
+/* OP.N of a schedule record (@dot: its '.'): the thread's Nth switch point of OP. */
+static int sched_op(struct pline *pl, size_t i, const char *dot, struct gvm_cmd *c)
+{
+	size_t oplen = (size_t)(dot - pl->tok[i]);
+	int op = gvm_cmd_sched_op(pl->tok[i], oplen);
+	char ops[256] = "";
+	uint32_t k;
+
+	if (op < 0) {
+		for (k = 0; gvm_cmd_sched_op_name(k); k++)
+			snprintf(ops + strlen(ops), sizeof(ops) - strlen(ops), "%s%s",
+				 k ? " " : "", gvm_cmd_sched_op_name(k));
+		return fail(pl, "schedule: unknown operation '%.*s' (one of: %s)", (int)oplen,
+			    pl->tok[i], ops);
+	}
+	if (parse_u64(dot + 1, pl->toklen[i] - oplen - 1, &c->offset) ||
+	    !c->offset || c->offset > UINT32_MAX)
+		return fail(pl, "schedule: bad count in '%.*s' (expected %.*s.N, N from 1)",
+			    TOK(pl, i), (int)oplen, pl->tok[i]);
+	c->at_op = (uint32_t)op;
+	return 0;
+}
+
 static int parse_lock(struct pline *pl, struct gvm_cmd *c)
 {
 	uint32_t priv, ext;
@@ -425,29 +469,26 @@ static int parse_operands(struct pline *pl, struct gvm_cmd *c)
 	case GVM_CMD_TWIN:
 		return 0;
 	case GVM_CMD_SCHEDULE: {
-		uint64_t t;
+		size_t first, at;
+		const char *dot;
 
-		if (get_u64(pl, "S", &c->offset) || next_tok(pl, "T", &i))
+		if (next_tok(pl, "S|A", &first) || next_tok(pl, "T|OP.N", &at))
 			return -1;
-		if (!c->offset)
-			return fail(pl, "schedule: decisions count from 1");
-		/* "jV": VM V's run_job. */
-		if (pl->toklen[i] && pl->tok[i][0] == 'j') {
-			uint64_t v;
-
-			if (parse_u64(pl->tok[i] + 1, pl->toklen[i] - 1, &v) || v >= GVM_MAX_ID)
-				return fail(pl, "schedule: bad run_job thread '%.*s' (expected j0 .. j%d)",
-					    TOK(pl, i), GVM_MAX_ID - 1);
-			c->thread = GVM_THREAD_JOB + (uint32_t)v;
-			return 0;
+		dot = memchr(pl->tok[at], '.', pl->toklen[at]);
+		if (!dot) {
+			/* schedule S T */
+			if (tok_u64(pl, first, &c->offset))
+				return -1;
+			if (!c->offset)
+				return fail(pl, "schedule: decisions count from 1");
+			return sched_thread(pl, at, &c->thread);
 		}
-		if (tok_u64(pl, i, &t))
+		/* schedule A OP.N T */
+		c->flags |= GVM_F_AT;
+		if (sched_thread(pl, first, &c->at) || sched_op(pl, at, dot, c) ||
+		    next_tok(pl, "T", &i))
 			return -1;
-		if (!t || t > GVM_MAX_THREADS)
-			return fail(pl, "schedule: thread %" PRIu64 " out of range (1..%d)", t,
-				    GVM_MAX_THREADS);
-		c->thread = (uint32_t)t;
-		return 0;
+		return sched_thread(pl, i, &c->thread);
 	}
 	case GVM_CMD_NR:
 		break;
@@ -539,6 +580,8 @@ static int check_cmd(struct vstate *st, const struct gvm_cmd *c,
 			snprintf(msg, msglen, "schedule must come before the threads' commands");
 			return -1;
 		}
+		if (c->flags & GVM_F_AT)
+			return 0;
 		if (c->offset <= st->step) {
 			snprintf(msg, msglen, "schedule: decision %" PRIu64 " after %" PRIu64
 				 " (records go by increasing decision)", c->offset, st->step);
@@ -689,16 +732,24 @@ static int check_schedule(const struct gvm_script *s, char *msg, size_t msglen, 
 	for (i = 0; i < s->n; i++) {
 		const struct gvm_cmd *c = &s->cmds[i];
 
-		if (c->kind != GVM_CMD_SCHEDULE || gvm_script_has_thread(s, c->thread))
+		uint32_t t;
+
+		if (c->kind != GVM_CMD_SCHEDULE)
+			continue;
+		if (!gvm_script_has_thread(s, c->thread))
+			t = c->thread;
+		else if ((c->flags & GVM_F_AT) && !gvm_script_has_thread(s, c->at))
+			t = c->at;
+		else
 			continue;
 		*at = i;
-		if (c->thread >= GVM_THREAD_JOB)
+		if (t >= GVM_THREAD_JOB)
 			snprintf(msg, msglen, "schedule: no job is queued for vm %" PRIu32
 				 " on a thread: it has no run_job (j%" PRIu32 ")",
-				 c->thread - GVM_THREAD_JOB, c->thread - GVM_THREAD_JOB);
+				 t - GVM_THREAD_JOB, t - GVM_THREAD_JOB);
 		else
 			snprintf(msg, msglen, "schedule: no command runs on thread %" PRIu32
-				 " or above", c->thread);
+				 " or above", t);
 		return -1;
 	}
 	return 0;

@@ -131,7 +131,10 @@ int gvm_run_cmd(struct gvm_run *r, const struct gvm_cmd *c)
 			r->recs = recs;
 			r->caprecs = cap;
 		}
-		r->recs[r->nrecs++] = (struct gvm_sched_record){ c->offset, c->thread };
+		r->recs[r->nrecs++] = (c->flags & GVM_F_AT) ?
+			(struct gvm_sched_record){ .thread = c->thread, .at = c->at,
+						   .op = c->at_op, .nth = (unsigned int)c->offset } :
+			(struct gvm_sched_record){ .step = c->offset, .thread = c->thread };
 		return 0;
 	}
 	if (c->thread) {

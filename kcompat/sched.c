@@ -32,6 +32,7 @@ struct sched_thread {
 	unsigned int id;
 	bool done;
 	uint32_t site;			/* where it stands: the last switch point it reached */
+	unsigned int count[KCOMPAT_SP_NR];	/* switch points reached, by operation */
 	enum wait_kind wait;
 	const void *wait_obj;		/* lock map, fence, or condition argument */
 	bool (*ready)(void *arg);
@@ -48,6 +49,7 @@ struct event {
 	unsigned long decision;
 	unsigned int thread;
 	enum kcompat_sp op;
+	unsigned int nth;		/* the thread's nth of @op */
 	const void *obj;
 	const char *name;
 	const char *file;
@@ -66,6 +68,7 @@ static struct {
 	struct kcompat_fiber *home;
 	const struct kcompat_sched_record *rec;
 	size_t nrec, next_rec;
+	size_t nat;			/* records at a thread's operation */
 	unsigned long decisions;
 	uint64_t hash;
 	struct event ring[RING];
@@ -80,26 +83,6 @@ static struct {
 	size_t nswitches;
 	bool deadlocked;
 } S;
-
-static const char *const sp_names[KCOMPAT_SP_NR] = {
-	[KCOMPAT_SP_LOCK] = "lock",
-	[KCOMPAT_SP_TRYLOCK] = "trylock",
-	[KCOMPAT_SP_UNLOCK] = "unlock",
-	[KCOMPAT_SP_GET] = "get",
-	[KCOMPAT_SP_TRYGET] = "get_unless_zero",
-	[KCOMPAT_SP_PUT] = "put",
-	[KCOMPAT_SP_LLIST_ADD] = "llist_add",
-	[KCOMPAT_SP_LLIST_DEL_ALL] = "llist_del_all",
-	[KCOMPAT_SP_ALLOC] = "alloc",
-	[KCOMPAT_SP_FREE] = "free",
-	[KCOMPAT_SP_SIGNAL] = "signal",
-	[KCOMPAT_SP_WAIT] = "wait",
-};
-
-const char *kcompat_sp_name(enum kcompat_sp op)
-{
-	return (unsigned int)op < KCOMPAT_SP_NR ? sp_names[op] : "switch";
-}
 
 /* FNV-1a over a few words: no pointers, so equal across processes. */
 static void mix(uint64_t a, uint64_t b, uint64_t c)
@@ -133,12 +116,16 @@ static void record(struct sched_thread *t, enum kcompat_sp op, const void *obj,
 		   const char *name, const char *file, int line, void *pc)
 {
 	struct event *e = S.frozen ? &S.scratch : &S.ring[S.nevents++ % RING];
+	unsigned int nth = 0;
 
-	S.last = e;
-	*e = (struct event){ S.decisions, t->id, op, obj, name, file, line, pc };
-	mix(t->id, op, (uint64_t)line);
-	if (op != KCOMPAT_SP_NR)	/* a preemption leaves the thread where it stood */
+	/* a preemption leaves the thread where it stood */
+	if (op != KCOMPAT_SP_NR) {
+		nth = ++t->count[op];
 		t->site = site_of(op, file, line, pc);
+	}
+	S.last = e;
+	*e = (struct event){ S.decisions, t->id, op, nth, obj, name, file, line, pc };
+	mix(t->id, op, (uint64_t)line);
 }
 
 /* Control passes from @from (NULL: none yet) to @to: remember where. */
@@ -231,13 +218,31 @@ void kcompat_sched_set_log(FILE *out)
 
 /* ---- switch points ---------------------------------------------------------- */
 
-/* The record for decision @d, if any; records passed by are dropped. */
+/*
+ * The record for decision @d, if any; records passed by are dropped.
+ * Records at a thread's operation are passed over (step 0).
+ */
 static const struct kcompat_sched_record *record_for(unsigned long d)
 {
 	while (S.next_rec < S.nrec && S.rec[S.next_rec].step < d)
 		S.next_rec++;
 	if (S.next_rec < S.nrec && S.rec[S.next_rec].step == d)
 		return &S.rec[S.next_rec++];
+	return NULL;
+}
+
+/* The record for @t's switch point just reached (@op, its count), if any. */
+static const struct kcompat_sched_record *record_at(const struct sched_thread *t,
+						     enum kcompat_sp op)
+{
+	size_t i;
+
+	for (i = 0; i < S.nrec; i++) {
+		const struct kcompat_sched_record *r = &S.rec[i];
+
+		if (!r->step && r->at == t->id && r->op == op && r->nth == t->count[op])
+			return r;
+	}
 	return NULL;
 }
 
@@ -255,6 +260,8 @@ void kcompat_sched_point(enum kcompat_sp op, const void *obj, const char *name,
 		return;
 	}
 	r = record_for(++S.decisions);
+	if (!r && S.nat)
+		r = record_at(t, op);
 	if (unlikely(sched_log)) {
 		char d[32];
 
@@ -267,7 +274,8 @@ void kcompat_sched_point(enum kcompat_sp op, const void *obj, const char *name,
 	if (!can_run(to))
 		return;
 	if (S.napplied < APPLIED_MAX)
-		S.applied[S.napplied] = *r;
+		S.applied[S.napplied] = (struct kcompat_sched_record){
+			.step = S.decisions, .thread = to->id };
 	S.napplied++;
 	record(t, KCOMPAT_SP_NR, NULL, NULL, NULL, (int)to->id, NULL);
 	log_point("   ");
@@ -437,16 +445,28 @@ static void report_deadlock(struct sched_thread *last)
 
 int kcompat_sched_init(const struct kcompat_sched_record *records, size_t n)
 {
-	size_t i;
+	unsigned long step = 0;
+	size_t i, nat = 0;
 
 	if (kcompat_sched_on)
 		return -EBUSY;
-	for (i = 0; i < n; i++)
-		if (!records[i].step || (i && records[i].step <= records[i - 1].step))
+	for (i = 0; i < n; i++) {
+		const struct kcompat_sched_record *r = &records[i];
+
+		if (!r->step) {
+			if (!r->at || (unsigned int)r->op >= KCOMPAT_SP_NR || !r->nth)
+				return -EINVAL;
+			nat++;
+			continue;
+		}
+		if (r->step <= step)
 			return -EINVAL;
+		step = r->step;
+	}
 	memset(&S, 0, sizeof(S));
 	S.rec = records;
 	S.nrec = n;
+	S.nat = nat;
 	S.hash = 0xcbf29ce484222325ull;
 	kcompat_sched_on = true;
 	return 0;
@@ -619,7 +639,7 @@ static void where(const struct event *e, char *out, size_t size)
 
 static void print_event(FILE *out, const char *prefix, const struct event *e)
 {
-	char loc[512];
+	char loc[512], op[32];
 
 	if (e->op == KCOMPAT_SP_NR) {
 		fprintf(out, "%s-- decision %lu: preempt T%u, run T%d\n", prefix,
@@ -627,9 +647,10 @@ static void print_event(FILE *out, const char *prefix, const struct event *e)
 		return;
 	}
 	where(e, loc, sizeof(loc));
+	snprintf(op, sizeof(op), "%s.%u", kcompat_sp_name(e->op), e->nth);
 	fprintf(out, "%s%sT%u %-8s %-15s %-26s %s\n", prefix, *prefix ? " " : "", e->thread,
 		S.threads[e->thread - 1] ? S.threads[e->thread - 1]->task.name : "?",
-		kcompat_sp_name(e->op), e->name ? e->name : "", loc);
+		op, e->name ? e->name : "", loc);
 }
 
 void kcompat_sched_freeze_trace(void)

@@ -510,7 +510,7 @@ TEST(sanitizer_report_on_a_thread)
 	CHECK(strstr(err, "ERROR: AddressSanitizer: heap-use-after-free") != NULL);
 	CHECK(strstr(err, "the last switch points before the sanitizer's report, oldest first:\n"
 			  "  T1 ioctl ") != NULL);
-	CHECK(strstr(err, "  T2 ioctl    free ") != NULL);
+	CHECK(strstr(err, "  T2 ioctl    free.") != NULL);
 }
 
 TEST_MAIN(known_finding_is_looked_past, ab_ba_across_two_commands, resv_lock_in_a_signalling_section,

@@ -321,11 +321,14 @@ TEST(known_bytes_concurrency)
 		0x00,			/* vm 0 */
 		0x04, 0x01,		/* schedule 5 2 */
 		0x00, 0x05,		/* schedule 6 (1 + 5 % 3) 3 */
+		0x1a, 0x69,		/* 0x40: at thread 2 % 7 + 1, its (3 + 1)th put (5), run 1 + 1 */
+		0x00, 0xc8,		/* at thread 1, op (1 | 0x80 / 16) % 12: free (9) */
 		0x01, 0x85,		/* schedule 8 j(5 % 4): VM 1 has no run_job, dropped */
-		0x03,			/* 3 records */
+		0x05,			/* 5 records */
 	};
 	static const char *const want[] = {
-		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3",
+		"vm 0 0x0 0x100000", "bo 0", "schedule 5 2", "schedule 6 3", "schedule 3 put.4 2",
+		"schedule 1 free.1 1",
 		"map 0 0x0 0x1000 0 0x0 job", "@2 unmap 0 0x0 0x1000", "@1 unmap 0 0x2000 0x1000",
 		"@3 cleanup 0",
 	};
@@ -446,6 +449,15 @@ TEST(encode_errors)
 		     "line 3: multi_vm has no jobs ('unmap ... job')");
 	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000\nbo 0\nschedule 1 j0\n"
 		     "@1 map 0 0x0 0x1000 0 0x0 job\n", NULL);
+	/* At a thread's Nth operation: every operation, N up to 32, threads 1 .. 3, j0 .. j3. */
+	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000 immediate\nvm 1 0x0 0x100000\n"
+		     "vm 2 0x0 0x100000\nvm 3 0x0 0x100000\nbo 0\n"
+		     "schedule j0 unlock.2 2\nschedule 9 3\nschedule 3 wait.32 j3\n"
+		     "schedule j3 get_unless_zero.1 1\nschedule 1 signal.7 j0\nschedule 300 1\n"
+		     "@1 map 0 0x0 0x1000 0 0x0 job\n@2 cleanup 0\n@3 unmap 3 0x0 0x1000 job\n", NULL);
+	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000\nbo 0\nschedule 1 lock.33 2\n"
+		     "@1 cleanup 0\n@2 cleanup 0\n",
+		     "line 3: schedule: a thread's operation up to the 32nd (lock.32)");
 	/* A gap of more than 256 decisions: records for no thread bridge it. */
 	check_encode(GVM_FORMAT_CONCURRENCY, "vm 0 0x0 0x100000\nbo 0\nschedule 2 2\n"
 		     "schedule 700 1\n@1 cleanup 0\n@2 cleanup 0\n", NULL);

@@ -382,6 +382,84 @@ TEST(threads_round_trip)
 	CHECK(!gvm_cmd_threadable(GVM_CMD_NR));
 }
 
+/* "schedule A OP.N T": at thread A's Nth OP; anywhere among "schedule S T" lines. */
+TEST(schedule_at_an_operation)
+{
+	static const char text[] =
+		"vm 0 0x0 0x100000\nbo 1\n"
+		"schedule 5 2\nschedule j0 unlock.2 2\nschedule 2   get_unless_zero.0x10 j0\n"
+		"schedule 6 1\n"
+		"@1 map 0 0x0 0x1000 1 0x0 job\n@2 cleanup 0\n";
+	static const char *const want[] = {
+		"schedule 5 2", "schedule j0 unlock.2 2", "schedule 2 get_unless_zero.16 j0",
+		"schedule 6 1",
+	};
+	struct gvm_script s = { 0 }, again = { 0 };
+	char buf[128], all[1024];
+	size_t i, off = 0;
+
+	CHECK_EQ(parse_str(text, &s), 0);
+	CHECK_EQ(s.n, 8);
+	for (i = 0; i < s.n; i++) {
+		int n = gvm_cmd_format(&s.cmds[i], buf, sizeof(buf));
+
+		CHECK(n > 0);
+		if (i >= 2 && i < 6)
+			CHECK(!strcmp(buf, want[i - 2]));
+		off += (size_t)snprintf(all + off, sizeof(all) - off, "%s\n", buf);
+	}
+	CHECK_EQ(s.cmds[3].flags, GVM_F_AT);
+	CHECK_EQ(s.cmds[3].at, GVM_THREAD_JOB);
+	CHECK_EQ(s.cmds[3].at_op, gvm_cmd_sched_op("unlock", 6));
+	CHECK_EQ(s.cmds[3].offset, 2);
+	CHECK_EQ(s.cmds[3].thread, 2);
+	CHECK_EQ(s.cmds[4].at, 2);
+	CHECK_EQ(s.cmds[4].thread, GVM_THREAD_JOB);
+	CHECK_EQ(parse_str(all, &again), 0);
+	CHECK_EQ(again.n, s.n);
+	for (i = 0; i < s.n && i < again.n; i++)
+		CHECK(gvm_cmd_equal(&s.cmds[i], &again.cmds[i]));
+	/* thread, operation and count are all part of the record */
+	again.cmds[3].at = 1;
+	CHECK(!gvm_cmd_equal(&s.cmds[3], &again.cmds[3]));
+	again.cmds[3].at = s.cmds[3].at;
+	again.cmds[3].at_op++;
+	CHECK(!gvm_cmd_equal(&s.cmds[3], &again.cmds[3]));
+	/* and only such a record has them */
+	s.cmds[2].at = 1;
+	CHECK(gvm_cmd_format(&s.cmds[2], buf, sizeof(buf)) < 0);
+	gvm_script_free(&s);
+	gvm_script_free(&again);
+	CHECK(gvm_cmd_sched_op("unlocks", 7) < 0);
+	CHECK(!strcmp(gvm_cmd_sched_op_name((uint32_t)gvm_cmd_sched_op("llist_add", 9)),
+		      "llist_add"));
+	CHECK(gvm_cmd_sched_op_name(99) == NULL);
+
+	CHECK(expect_err("schedule 1 unlock 2\n", 1, "bad number 'unlock'"));
+	CHECK(expect_err("schedule 1 unlock.2\n", 1, "schedule: missing operand 'T'"));
+	CHECK(expect_err("schedule 1 unlock.0 2\n", 1,
+			 "schedule: bad count in 'unlock.0' (expected unlock.N, N from 1)"));
+	CHECK(expect_err("schedule 1 unlock. 2\n", 1, "schedule: bad count in 'unlock.'"));
+	CHECK(expect_err("schedule 1 unlock.x 2\n", 1, "schedule: bad count in 'unlock.x'"));
+	CHECK(expect_err("schedule 1 unlock.4294967296 2\n", 1,
+			 "schedule: bad count in 'unlock.4294967296'"));
+	CHECK(expect_err("schedule 1 grab.1 2\n", 1,
+			 "schedule: unknown operation 'grab' (one of: lock trylock unlock get "
+			 "get_unless_zero put llist_add llist_del_all alloc free signal wait)"));
+	CHECK(expect_err("schedule 1 .1 2\n", 1, "schedule: unknown operation ''"));
+	CHECK(expect_err("schedule 0 lock.1 2\n", 1, "schedule: thread 0 out of range (1..4)"));
+	CHECK(expect_err("schedule j lock.1 2\n", 1, "schedule: bad run_job thread 'j'"));
+	CHECK(expect_err("schedule 1 lock.1 5\n", 1, "schedule: thread 5 out of range (1..4)"));
+	CHECK(expect_err("schedule 1 lock.1 2 3\n", 1, "schedule: extra operand '3'"));
+	/* both threads must be the script's */
+	CHECK(expect_err("vm 0 0x0 0x1000\nschedule 3 lock.1 1\n@1 cleanup 0\n", 2,
+			 "schedule: no command runs on thread 3 or above"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nschedule j0 lock.1 1\n@1 cleanup 0\n", 2,
+			 "schedule: no job is queued for vm 0 on a thread: it has no run_job (j0)"));
+	CHECK(expect_err("vm 0 0x0 0x1000\nschedule 1 lock.1 j0\n@1 cleanup 0\n", 2,
+			 "schedule: no job is queued for vm 0 on a thread"));
+}
+
 TEST(threads_errors)
 {
 	CHECK(expect_err("@0 close 1\n", 1, "bad thread '@0' (expected @1 .. @4)"));
@@ -394,7 +472,7 @@ TEST(threads_errors)
 	CHECK(expect_err("@1 schedule 1 2\n", 1, "schedule cannot run on a thread"));
 	CHECK(expect_err("schedule 0 1\n", 1, "schedule: decisions count from 1"));
 	CHECK(expect_err("schedule 1 5\n", 1, "schedule: thread 5 out of range (1..4)"));
-	CHECK(expect_err("schedule 1\n", 1, "schedule: missing operand 'T'"));
+	CHECK(expect_err("schedule 1\n", 1, "schedule: missing operand 'T|OP.N'"));
 	CHECK(expect_err("schedule 4 1\nschedule 4 2\n", 2,
 			 "schedule: decision 4 after 4 (records go by increasing decision)"));
 	CHECK(expect_err("vm 0 0x0 0x1000\n@1 cleanup 0\nschedule 9 1\n", 3,
@@ -929,6 +1007,7 @@ TEST(script_push)
 
 TEST_MAIN(kind_names, format_canonical, format_truncates, format_rejects_bad,
 	  cmd_equal, round_trip, twin_round_trip, threads_round_trip, threads_errors,
+	  schedule_at_an_operation,
 	  parse_numbers, parse_layout, parse_vm_options,
 	  parse_appends, parse_errors, parse_nul, parse_long_lines,
 	  parse_err_buffer, validate_decoded, script_push)

@@ -119,7 +119,7 @@ fi
 printf 'vm 0 0x0 0x10000 empty_ok\nbo 1\nmap 0 0x0 0x2000 1 0x0\n@1 map 0 0x1000 0x0 1 0x1000\n@2 unmap 0 0x0 0x1000\n' >"$tmp/th.gvm"
 expect threads_lean 0 '^@1 map 0 0x1000 0x0 1 0x1000$' '' -- "$tmp/th.gvm"
 expect threads_both 2 '' ':4: map: unsupported on the lean and upstream backends in lockstep: threads cannot be compared' -- --backend=both "$tmp/th.gvm"
-expect threads_switches 0 '^\[1\] T1 ioctl +lock +&be->handles' '' -- --switches "$tmp/th.gvm"
+expect threads_switches 0 '^\[1\] T1 ioctl +lock.1 +&be->handles' '' -- --switches "$tmp/th.gvm"
 "$replay" --backend=upstream "$tmp/th.gvm" </dev/null >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 1 ]; then
 	expect threads_finding 1 '' '^the last switch points, oldest first:$' -- --backend=upstream "$tmp/th.gvm"
@@ -139,8 +139,8 @@ fi
 expect hazard_lockless_walk 1 '' \
 	'^BUG: .*lockless_walk_last_put.gvm:16: WARN: lib/drm_gpuvm_bo.c:[0-9]+: lock .*gpuva.lock.* is not held$' \
 	-- "$hazards/lockless_walk_last_put.gvm"
-if ! grep -qE '^  T3 run_job0 put +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuva_unlink_defer' "$tmp/err" ||
-   ! grep -qE '^  T2 ioctl +put +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuvm_bo_put' "$tmp/err"; then
+if ! grep -qE '^  T3 run_job0 put.[0-9]+ +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuva_unlink_defer' "$tmp/err" ||
+   ! grep -qE '^  T2 ioctl +put.[0-9]+ +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuvm_bo_put' "$tmp/err"; then
 	echo "FAIL hazard_lockless_walk_trace: the trace lacks run_job's unlink or the walk's put"
 	sed 's/^/    /' "$tmp/err"
 	failed=$((failed + 1))

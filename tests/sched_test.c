@@ -107,7 +107,7 @@ TEST(without_records_each_runs_to_the_end)
 TEST(a_record_preempts_at_its_decision)
 {
 	/* A's 3rd switch point (the 2nd get) goes to B; B's 2nd back to A. */
-	static const struct kcompat_sched_record recs[] = { { 3, 2 }, { 5, 1 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 3, .thread = 2 }, { .step = 5, .thread = 1 } };
 	struct kcompat_sched_record applied[4];
 
 	kref_init(&ref);
@@ -122,7 +122,82 @@ TEST(a_record_preempts_at_its_decision)
 TEST(records_that_cannot_preempt_are_skipped)
 {
 	/* one names the running thread, one a thread that does not exist */
-	static const struct kcompat_sched_record recs[] = { { 1, 1 }, { 2, 7 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 1, .thread = 1 }, { .step = 2, .thread = 7 } };
+	struct kcompat_sched_record applied[1];
+
+	kref_init(&ref);
+	CHECK_EQ(RUN_WITH(recs, steps_a, steps_b), 0);
+	CHECK(!strcmp(order, "aaabbb"));
+	CHECK_EQ(kcompat_sched_applied(applied, 1), 0);
+	kcompat_sched_fini();
+}
+
+#define AT(a, o, n, t)	{ .at = (a), .op = KCOMPAT_SP_##o, .nth = (n), .thread = (t) }
+
+TEST(a_record_at_a_threads_nth_operation)
+{
+	/* A's 1st get to B; B's 2nd get back to A; A's 2nd put to B */
+	static const struct kcompat_sched_record at[] = {
+		{ .step = 1, .thread = 2 }, AT(2, GET, 2, 1), AT(1, PUT, 2, 2),
+	};
+	/* the same preemptions by decision number */
+	static const struct kcompat_sched_record by_step[] = {
+		{ .step = 1, .thread = 2 }, { .step = 4, .thread = 1 }, { .step = 7, .thread = 2 },
+	};
+	struct kcompat_sched_record applied[4];
+	uint64_t h_at, h_step;
+
+	kref_init(&ref);
+	CHECK_EQ(RUN(at, 3, &h_at, steps_a, steps_b), 0);
+	CHECK(!strcmp(order, "abbaba"));
+	/* each reported as the decision it preempted at */
+	CHECK_EQ(kcompat_sched_applied(applied, 4), 3);
+	CHECK_EQ(applied[1].step, 4);
+	CHECK_EQ(applied[1].thread, 1);
+	CHECK_EQ(applied[2].step, 7);
+	CHECK_EQ(applied[2].thread, 2);
+	kcompat_sched_fini();
+	CHECK_EQ(RUN(by_step, 3, &h_step, steps_a, steps_b), 0);
+	CHECK(!strcmp(order, "abbaba"));
+	CHECK_EQ(h_at, h_step);
+	kcompat_sched_fini();
+}
+
+TEST(a_record_at_an_operation_holds_when_decisions_move)
+{
+	/* B is preempted once more early on: every later decision moves by one */
+	static const struct kcompat_sched_record at[] = {
+		{ .step = 1, .thread = 2 }, { .step = 2, .thread = 1 }, AT(1, GET, 2, 2),
+		AT(2, PUT, 2, 1),
+	};
+	static const struct kcompat_sched_record at_shifted[] = {
+		{ .step = 1, .thread = 2 }, { .step = 3, .thread = 1 }, AT(1, GET, 2, 2),
+		AT(2, PUT, 2, 1),
+	};
+
+	struct kcompat_sched_record applied[4];
+
+	kref_init(&ref);
+	/* A's get.1 to B; B's get.1 to A; A's get.2 (decision 4) to B; B's put.2 to A */
+	CHECK_EQ(RUN_WITH(at, steps_a, steps_b), 0);
+	CHECK(!strcmp(order, "ababab"));
+	CHECK_EQ(kcompat_sched_applied(applied, 4), 4);
+	CHECK_EQ(applied[2].step, 4);
+	kcompat_sched_fini();
+	/* B's put.1 to A instead: A's get.2 is decision 5 now, and still preempted */
+	CHECK_EQ(RUN_WITH(at_shifted, steps_a, steps_b), 0);
+	CHECK(!strcmp(order, "ababab"));
+	CHECK_EQ(kcompat_sched_applied(applied, 4), 4);
+	CHECK_EQ(applied[2].step, 5);
+	CHECK_EQ(applied[2].thread, 2);
+	CHECK_EQ(applied[3].thread, 1);
+	kcompat_sched_fini();
+}
+
+TEST(a_record_at_a_point_that_is_no_decision_is_skipped)
+{
+	/* B runs after A has finished: none of its points is a decision */
+	static const struct kcompat_sched_record recs[] = { AT(2, PUT, 3, 1), AT(1, GET, 9, 2) };
 	struct kcompat_sched_record applied[1];
 
 	kref_init(&ref);
@@ -134,11 +209,29 @@ TEST(records_that_cannot_preempt_are_skipped)
 
 TEST(bad_schedules_are_refused)
 {
-	static const struct kcompat_sched_record zero[] = { { 0, 1 } };
-	static const struct kcompat_sched_record down[] = { { 4, 1 }, { 4, 2 } };
+	static const struct kcompat_sched_record zero[] = { { .step = 0, .thread = 1 } };
+	static const struct kcompat_sched_record down[] = { { .step = 4, .thread = 1 }, { .step = 4, .thread = 2 } };
+
+	/* at a thread's operation: thread 0, no such operation, N = 0 */
+	static const struct kcompat_sched_record at_bad[][1] = {
+		{ AT(0, GET, 1, 2) }, { { .at = 1, .op = KCOMPAT_SP_NR, .nth = 1, .thread = 2 } },
+		{ AT(1, GET, 0, 2) },
+	};
+	/* anywhere among records by decision, which still go up */
+	static const struct kcompat_sched_record mixed[] = {
+		{ .step = 4, .thread = 1 }, AT(1, GET, 1, 2), { .step = 5, .thread = 2 },
+	};
+	static const struct kcompat_sched_record mixed_down[] = {
+		{ .step = 4, .thread = 1 }, AT(1, GET, 1, 2), { .step = 3, .thread = 2 },
+	};
 
 	CHECK_EQ(kcompat_sched_init(zero, 1), -EINVAL);
 	CHECK_EQ(kcompat_sched_init(down, 2), -EINVAL);
+	for (size_t i = 0; i < sizeof(at_bad) / sizeof(at_bad[0]); i++)
+		CHECK_EQ(kcompat_sched_init(at_bad[i], 1), -EINVAL);
+	CHECK_EQ(kcompat_sched_init(mixed_down, 3), -EINVAL);
+	CHECK_EQ(kcompat_sched_init(mixed, 3), 0);
+	kcompat_sched_fini();
 	CHECK_EQ(kcompat_sched_spawn("x", steps_a, NULL), -EINVAL);
 	CHECK_EQ(kcompat_sched_run(), -EINVAL);
 	CHECK_EQ(kcompat_sched_init(NULL, 0), 0);
@@ -182,7 +275,7 @@ static void drop_last(void *arg)
 
 TEST(an_interleaving_finds_a_get_after_the_last_put)
 {
-	static const struct kcompat_sched_record preempt_get[] = { { 1, 2 } };
+	static const struct kcompat_sched_record preempt_get[] = { { .step = 1, .thread = 2 } };
 
 	kref_init(&obj);
 	obj_released = false;
@@ -231,7 +324,7 @@ static void want_m(void *arg)
 TEST(a_held_mutex_blocks_until_unlocked)
 {
 	/* decision 2 is A's alloc, with m held */
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 
 	mutex_init(&m);
 	CHECK_EQ(RUN_WITH(recs, hold_m, want_m), 0);
@@ -266,7 +359,7 @@ static void want_sl(void *arg)
 
 TEST(a_held_spinlock_blocks_until_unlocked)
 {
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 
 	spin_lock_init(&sl);
 	CHECK_EQ(RUN_WITH(recs, hold_sl, want_sl), 0);
@@ -298,7 +391,7 @@ static void b_then_a(void *arg)
 TEST(ab_ba_deadlocks_only_when_interleaved_and_names_the_chain)
 {
 	/* A holds la, B takes lb: each then waits for the other's */
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 	const char *w;
 
 	mutex_init(&la);
@@ -382,7 +475,7 @@ static void ww_ba(void *arg)
 TEST(ww_mutexes_back_off_instead_of_deadlocking)
 {
 	/* A (older) holds wa, B (younger) takes wb, then wants wa: B backs off */
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 
 	ww_mutex_init(&wa, &test_ww_class);
 	ww_mutex_init(&wb, &test_ww_class);
@@ -440,7 +533,7 @@ static void younger_waits(void *arg)
 
 TEST(ww_waiter_backs_off_when_an_older_context_takes_the_lock)
 {
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 
 	ww_mutex_init(&wa, &test_ww_class);
 	ww_mutex_init(&wb, &test_ww_class);
@@ -567,7 +660,7 @@ static void outside_section(void *arg)
 
 TEST(signalling_context_is_per_thread)
 {
-	static const struct kcompat_sched_record recs[] = { { 1, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 1, .thread = 2 } };
 
 	b_saw_signalling = true;
 	CHECK_EQ(RUN_WITH(recs, in_section, outside_section), 0);
@@ -580,8 +673,8 @@ TEST(signalling_context_is_per_thread)
 
 TEST(the_same_schedule_gives_the_same_trace)
 {
-	static const struct kcompat_sched_record recs[] = { { 2, 2 }, { 4, 1 } };
-	static const struct kcompat_sched_record other[] = { { 3, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 }, { .step = 4, .thread = 1 } };
+	static const struct kcompat_sched_record other[] = { { .step = 3, .thread = 2 } };
 	uint64_t h1, h2, h3;
 
 	kref_init(&ref);
@@ -610,8 +703,9 @@ static size_t switches_of(const struct kcompat_sched_record *recs, size_t n, uin
 TEST(switches_say_where_control_changed_hands)
 {
 	/* decisions 1 and 3 are A's gets (one call site), 2 its put */
-	static const struct kcompat_sched_record at1[] = { { 1, 2 } }, at2[] = { { 2, 2 } },
-						 at3[] = { { 3, 2 } };
+	static const struct kcompat_sched_record at1[] = { { .step = 1, .thread = 2 } },
+						 at2[] = { { .step = 2, .thread = 2 } },
+						 at3[] = { { .step = 3, .thread = 2 } };
 	uint32_t none[4], a1[4], a2[4], a3[4];
 
 	/* A finishes, then B: one change of hands */
@@ -637,7 +731,7 @@ TEST(switches_say_where_control_changed_hands)
  */
 TEST(the_trace_says_who_did_what_where)
 {
-	static const struct kcompat_sched_record recs[] = { { 2, 2 } };
+	static const struct kcompat_sched_record recs[] = { { .step = 2, .thread = 2 } };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -650,9 +744,9 @@ TEST(the_trace_says_who_did_what_where)
 	fclose(f);
 	kcompat_sched_fini();
 	mutex_destroy(&m);
-	CHECK(strstr(text, "T1 A        lock            &m") != NULL);
+	CHECK(strstr(text, "T1 A        lock.1          &m") != NULL);
 	CHECK(strstr(text, "-- decision 2: preempt T1, run T2") != NULL);
-	CHECK(strstr(text, "T2 B        lock            &m") != NULL);
+	CHECK(strstr(text, "T2 B        lock.1          &m") != NULL);
 	CHECK(strstr(text, "tests/sched_test.c:") != NULL);
 	free(text);
 
@@ -680,7 +774,9 @@ TEST(outside_a_schedule_nothing_switches)
 }
 
 TEST_MAIN(without_records_each_runs_to_the_end, a_record_preempts_at_its_decision,
-	  records_that_cannot_preempt_are_skipped, bad_schedules_are_refused,
+	  records_that_cannot_preempt_are_skipped, a_record_at_a_threads_nth_operation,
+	  a_record_at_an_operation_holds_when_decisions_move,
+	  a_record_at_a_point_that_is_no_decision_is_skipped, bad_schedules_are_refused,
 	  an_interleaving_finds_a_get_after_the_last_put, a_held_mutex_blocks_until_unlocked,
 	  a_held_spinlock_blocks_until_unlocked,
 	  ab_ba_deadlocks_only_when_interleaved_and_names_the_chain,

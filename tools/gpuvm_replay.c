@@ -40,6 +40,8 @@ static void usage(FILE *f, const char *argv0)
 		"  -t, --trace         print each command (\"> cmd\") before its events\n"
 		"  -s, --switches      threads: print every switch point as it is reached,\n"
 		"                      with its decision number (for \"schedule S T\" lines)\n"
+		"                      and the thread's count of its operation (\"unlock.2\",\n"
+		"                      for \"schedule A unlock.2 T\" lines)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 clean, 1 a finding or a difference (BUG: or DIFF:\n"

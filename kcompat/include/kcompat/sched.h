@@ -10,12 +10,17 @@
  * Who runs is a pure function of a schedule, a list of preemption records
  * "at decision S, run thread T". A decision is a switch point at which
  * some thread other than the running one could run; decisions are
- * numbered from 1 in the order they are reached. Between records the
+ * numbered from 1 in the order they are reached. A record may instead
+ * name its point by the thread that reaches it: "when thread A reaches
+ * its N-th switch point of operation OP (its 2nd unlock, say), run T";
+ * such a record holds when other threads take more or fewer steps, or
+ * the code under test more or fewer elsewhere. Between records the
  * running thread runs on until it blocks or finishes; then the next
  * runnable thread after it, by number, cyclically. A record naming a
- * thread that cannot run then, or the running one, is skipped. So a bug
- * that needs d preemptions needs d records (preemption bounding, as in
- * CHESS), and deleting a record removes one preemption.
+ * thread that cannot run then, or the running one, or a point that is no
+ * decision, is skipped. So a bug that needs d preemptions needs d records
+ * (preemption bounding, as in CHESS), and deleting a record removes one
+ * preemption.
  *
  * Each thread is a task of its own (<linux/lockdep.h>): the locks it
  * holds, lockdep's stack, atomic and signalling context are its own. A
@@ -81,20 +86,29 @@ static inline void kcompat_switch_point(enum kcompat_sp op, const void *obj)
 
 #define KCOMPAT_SCHED_MAX_THREADS	8
 
-/* One preemption: at decision @step (from 1), run thread @thread (from 1). */
+/*
+ * One preemption: run thread @thread (from 1) at decision @step (from 1),
+ * or, with @step 0, when thread @at reaches its @nth (from 1) switch
+ * point of operation @op.
+ */
 struct kcompat_sched_record {
 	unsigned long step;
 	unsigned int thread;
+	unsigned int at;
+	enum kcompat_sp op;
+	unsigned int nth;
 };
 
 /*
  * kcompat_sched_init() - start a schedule
- * @records: preemptions, by strictly increasing step; kept by reference
- *	until kcompat_sched_fini()
+ * @records: preemptions, those at decisions by strictly increasing step
+ *	(those at a thread's N-th operation anywhere among them); kept by
+ *	reference until kcompat_sched_fini()
  * @n: how many
  *
  * Return: 0; -EBUSY if a schedule is in force; -EINVAL if the steps do not
- * increase or one is 0.
+ * increase, or a record at a thread's operation names thread 0, an
+ * operation out of range or N = 0.
  */
 int kcompat_sched_init(const struct kcompat_sched_record *records, size_t n);
 
@@ -165,7 +179,8 @@ size_t kcompat_sched_switches(uint32_t *out, size_t max);
 
 /*
  * kcompat_sched_applied() - the records that preempted, up to @max into
- * @out. Return: how many there were (may exceed @max).
+ * @out, each as the decision it preempted at (@step) and the thread it ran.
+ * Return: how many there were (may exceed @max).
  */
 size_t kcompat_sched_applied(struct kcompat_sched_record *out, size_t max);
 
@@ -188,11 +203,33 @@ void kcompat_sched_freeze_trace(void);
  * kcompat_sched_set_log() - print every switch point as it is reached on
  * @out (NULL: stop): "[S]" for decision S (where a "schedule S T" record
  * would preempt), "[-]" where no other thread could run, then as the
- * trace. For writing schedules by hand; slow. Kept across schedules.
+ * trace, whose operations read "unlock.2" for the thread's 2nd unlock.
+ * For writing schedules by hand; slow. Kept across schedules.
  */
 void kcompat_sched_set_log(FILE *out);
 
-/* "lock", "get", ...: @op's name in traces and scripts. */
-const char *kcompat_sp_name(enum kcompat_sp op);
+/*
+ * "lock", "get", ...: @op's name in traces and in scripts' schedules
+ * (which read this header alone, without the environment).
+ */
+static inline const char *kcompat_sp_name(enum kcompat_sp op)
+{
+	static const char *const names[KCOMPAT_SP_NR] = {
+		[KCOMPAT_SP_LOCK] = "lock",
+		[KCOMPAT_SP_TRYLOCK] = "trylock",
+		[KCOMPAT_SP_UNLOCK] = "unlock",
+		[KCOMPAT_SP_GET] = "get",
+		[KCOMPAT_SP_TRYGET] = "get_unless_zero",
+		[KCOMPAT_SP_PUT] = "put",
+		[KCOMPAT_SP_LLIST_ADD] = "llist_add",
+		[KCOMPAT_SP_LLIST_DEL_ALL] = "llist_del_all",
+		[KCOMPAT_SP_ALLOC] = "alloc",
+		[KCOMPAT_SP_FREE] = "free",
+		[KCOMPAT_SP_SIGNAL] = "signal",
+		[KCOMPAT_SP_WAIT] = "wait",
+	};
+
+	return (unsigned int)op < KCOMPAT_SP_NR ? names[op] : "switch";
+}
 
 #endif /* _KCOMPAT_SCHED_H */
