@@ -135,8 +135,8 @@ _Static_assert(TAG_STEP % MAX_STEP == 0, "the encoder writes TAG_STEP + N - 1");
  * byte (always VM 0); B' of a map is b % 3 (0, 1 or '-').
  */
 #define CONC_THREADS	3
-#define CONC_MAX_SCHED	8
-#define CONC_AT		0x40u	/* a record's t byte: "schedule A OP.N T" */
+#define CONC_MAX_SCHED	GVM_SCHED_MAX
+#define CONC_AT		GVM_SCHED_AT	/* a record's t byte: "schedule A OP.N T" */
 #define CONC_AT_MAX_N	32
 
 #define SM_HIGH_START	UINT64_C(0xfffffffffff00000)
@@ -250,6 +250,11 @@ const char *gvm_format_name(enum gvm_format format)
 	if ((unsigned int)format >= GVM_FORMAT_NR)
 		return NULL;
 	return formats[format].name;
+}
+
+bool gvm_format_has_schedule(enum gvm_format format)
+{
+	return (unsigned int)format < GVM_FORMAT_NR && formats[format].threads;
 }
 
 int gvm_format_from_name(const char *name)

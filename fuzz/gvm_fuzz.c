@@ -66,6 +66,12 @@ static void count(size_t cmds)
  */
 static uint8_t interleavings[1 << 14] __attribute__((used, section("__libfuzzer_extra_counters")));
 
+/* libFuzzer's own mutations; absent under other engines, which never call gvm_fuzz_mutate(). */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max) __attribute__((weak));
+/* Defined by fuzz/gvm_fuzz_mutator.c in targets whose inputs end in a schedule. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned int seed)
+	__attribute__((weak));
+
 int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t size)
 {
 	struct gvm_exec_opts opts = {
@@ -87,6 +93,13 @@ int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t si
 	if (!a || !b != !t->b) {
 		fprintf(stderr, "%s: built without the %s backend its row in fuzz/targets.def names\n",
 			t->name, a ? t->b : t->a);
+		abort();
+	}
+	if (!LLVMFuzzerCustomMutator != !gvm_format_has_schedule((enum gvm_format)t->format)) {
+		fprintf(stderr, "%s: built %s fuzz/gvm_fuzz_mutator.c, but its inputs %s in a "
+			"schedule (SCHEDULE_INPUTS in fuzz/BUILD.bazel)\n", t->name,
+			LLVMFuzzerCustomMutator ? "with" : "without",
+			LLVMFuzzerCustomMutator ? "do not end" : "end");
 		abort();
 	}
 	if (gvm_decode((enum gvm_format)t->format, data, size, &script)) {
@@ -113,4 +126,25 @@ int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t si
 	gvm_run_destroy(x);
 	gvm_script_free(&script);
 	return 0;
+}
+
+/* Of 4 mutations of an input with a schedule, 1 is of the schedule (gvm_mutate.c). */
+#define SCHEDULE_ONE_IN	4
+
+size_t gvm_fuzz_mutate(const struct gvm_fuzz_target *t, uint8_t *data, size_t size, size_t max,
+		       unsigned int seed)
+{
+	unsigned int i;
+	size_t n;
+
+	if (t->format >= 0 && gvm_format_has_schedule((enum gvm_format)t->format) &&
+	    seed % SCHEDULE_ONE_IN == 0)
+		/* a change that cannot be made (no room, nothing to move): another */
+		for (i = 0; i < 4; i++) {
+			n = gvm_mutate_schedule((enum gvm_format)t->format, data, size, max,
+						seed / SCHEDULE_ONE_IN + i);
+			if (n)
+				return n;
+		}
+	return LLVMFuzzerMutate ? LLVMFuzzerMutate(data, size, max) : size;
 }

@@ -99,7 +99,7 @@ cc() {
 # The library: everything but the targets' main files.
 common=()
 for f in kcompat/*.c lib/*.c fuzz/*.c; do
-	[[ $f == fuzz/gvm_fuzz_main.c ]] && continue
+	[[ $f == fuzz/gvm_fuzz_main.c || $f == fuzz/gvm_fuzz_mutator.c ]] && continue
 	cc "$f" "$(objof "$f")"
 	common+=("$(objof "$f")")
 done
@@ -110,7 +110,10 @@ done
 # lib/ on its kernel environment (kcompat/) only. A target that decodes
 # its input is fuzz/gvm_fuzz_main.c built with its name; one that does not
 # has a body of its own, fuzz/targets/<name>.c, and a corpus of its own.
-declare -A main_of=() corpus_of=()
+# One whose inputs end in a schedule also gets libFuzzer's mutation hook,
+# fuzz/gvm_fuzz_mutator.c (SCHEDULE_INPUTS, as in fuzz/BUILD.bazel).
+schedule_inputs=" concurrency "
+declare -A main_of=() corpus_of=() mutator_of=()
 rows=()
 while read -r name input a b _check _ci corpus; do
 	[[ $a == upstream || $b == upstream ]] && continue
@@ -122,6 +125,11 @@ while read -r name input a b _check _ci corpus; do
 		cc fuzz/gvm_fuzz_main.c "$obj/$name.main.o" "-DGVM_FUZZ_NAME=$name"
 	fi
 	main_of[$name]=$obj/$name.main.o
+	mutator_of[$name]=
+	if [[ $schedule_inputs == *" $input "* ]]; then
+		cc fuzz/gvm_fuzz_mutator.c "$obj/$name.mutator.o" "-DGVM_FUZZ_NAME=$name"
+		mutator_of[$name]=$obj/$name.mutator.o
+	fi
 done < <(tools/targets)
 
 seeds=$WORK/gpuvm-seeds
@@ -131,7 +139,7 @@ for name in "${rows[@]}"; do
 	# Linked by the C++ driver: libFuzzer and the sanitizer runtimes are
 	# C++.
 	# shellcheck disable=SC2086
-	$CXX $CXXFLAGS "${main_of[$name]}" "${common[@]}" $LIB_FUZZING_ENGINE \
+	$CXX $CXXFLAGS "${main_of[$name]}" ${mutator_of[$name]} "${common[@]}" $LIB_FUZZING_ENGINE \
 		-lpthread -o "$OUT/$name"
 
 	# Flat, as ClusterFuzz unpacks it: one folder first, so that a name in
