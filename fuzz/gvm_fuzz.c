@@ -61,10 +61,58 @@ static void count(size_t cmds)
  * libFuzzer reads this section as counters of its own, clears them before
  * each input and keeps an input that sets one no input set before, as it
  * does with SanitizerCoverage's: so an input that interleaves the threads
- * at a new place joins the corpus even when it runs no new line. Other
- * engines do not read it.
+ * at a new place joins the corpus even when it runs no new line. AFL++
+ * reads no such section: see afl_slots.
  */
 static uint8_t interleavings[1 << 14] __attribute__((used, section("__libfuzzer_extra_counters")));
+
+/*
+ * Under AFL++ (its runtime linked in: weak references), each of those
+ * bytes gets an entry of AFL++'s coverage map instead, numbered by its
+ * runtime as it numbers the edges of instrumented code, and before
+ * main(): libAFLDriver's main() starts the fork server, which tells
+ * afl-fuzz the map's size. After each input the bytes set are counted
+ * there and cleared, as libFuzzer clears its counters. No reference to
+ * the map itself: tools/fuzz-afl takes one for instrumentation.
+ */
+void __afl_manual_init(void) __attribute__((weak));
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop) __attribute__((weak));
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard) __attribute__((weak));
+static uint32_t afl_slots[sizeof(interleavings)];
+static bool afl;
+
+__attribute__((constructor)) static void afl_slots_init(void)
+{
+	if (!__afl_manual_init || !__sanitizer_cov_trace_pc_guard_init ||
+	    !__sanitizer_cov_trace_pc_guard)
+		return;
+	__sanitizer_cov_trace_pc_guard_init(afl_slots, afl_slots + sizeof(interleavings));
+	afl = true;
+}
+
+/* GVM_FUZZ_FEEDBACK=0: no interleaving feedback, for A/B runs (bench/README.md). */
+static bool feedback_on(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *v = getenv("GVM_FUZZ_FEEDBACK");
+
+		on = !v || strcmp(v, "0");
+	}
+	return on;
+}
+
+static void afl_mark(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(interleavings); i++)
+		if (interleavings[i]) {
+			__sanitizer_cov_trace_pc_guard(&afl_slots[i]);
+			interleavings[i] = 0;
+		}
+}
 
 /* libFuzzer's own mutations; absent under other engines, which never call gvm_fuzz_mutate(). */
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max) __attribute__((weak));
@@ -80,7 +128,7 @@ int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t si
 		.state_at_end = t->state_at_end,
 		/* New findings only; tests/upstream_findings keeps the known ones. */
 		.known_findings = true,
-		.feedback = interleavings,
+		.feedback = feedback_on() ? interleavings : NULL,
 		.feedback_size = sizeof(interleavings),
 	};
 	gvm_backend_create_fn *a = gvm_backend_find(t->a);
@@ -125,6 +173,8 @@ int gvm_fuzz_one(const struct gvm_fuzz_target *t, const uint8_t *data, size_t si
 	}
 	gvm_run_destroy(x);
 	gvm_script_free(&script);
+	if (afl)
+		afl_mark();
 	return 0;
 }
 
