@@ -403,47 +403,57 @@ static void check_all(struct gvm_exec *x, int dump_vm)
 		exec_bug(x, d.check, "%s", d.msg);
 }
 
+bool exec_event_is_op(const struct gvm_event *ev)
+{
+	return ev->kind == GVM_EV_OP_MAP || ev->kind == GVM_EV_OP_UNMAP ||
+	       ev->kind == GVM_EV_OP_REMAP || ev->kind == GVM_EV_OP_PREFETCH;
+}
+
+bool exec_ops_differ(const struct gvm_event *ev, size_t nev, const struct gvm_event *shape,
+		     size_t n, int ret, size_t *seen, struct exec_differ *d)
+{
+	size_t i, want = 0;
+	char got[192], walk[192];
+
+	for (i = 0; i < nev; i++) {
+		if (!exec_event_is_op(&ev[i]))
+			continue;
+		if (want == n || !same_event(&ev[i], &shape[want])) {
+			op_text(&ev[i], got, sizeof(got));
+			if (want < n)
+				op_text(&shape[want], walk, sizeof(walk));
+			return exec_differ(d, "shape", "op #%zu is %s, the walk's is %s", want + 1,
+					   got, want < n ? walk : "none");
+		}
+		want++;
+	}
+	*seen = want;
+	if (!ret && want != n) {
+		op_text(&shape[want], walk, sizeof(walk));
+		return exec_differ(d, "shape", "%zu ops, the walk has %zu; op #%zu would be %s",
+				   want, n, want + 1, walk);
+	}
+	return false;
+}
+
 /*
- * The command's ops must be the @n predicted ones (all of them on success;
- * a prefix on failure: a walk stops at a failed step), other events aside.
+ * The command's ops must be the @n predicted ones (exec_ops_differ()).
  * @step: the armed "inject step", if it applies to this command's walk.
  */
 static void check_shape(struct gvm_exec *x, ssize_t n, int ret, unsigned int step)
 {
-	ssize_t want = 0;
-	size_t i;
+	struct exec_differ d;
+	size_t want;
 
 	if (n < 0 || x->log->overflow)
 		return;
-	for (i = 0; i < x->log->n; i++) {
-		const struct gvm_event *ev = &x->log->ev[i];
-
-		if (ev->kind != GVM_EV_OP_MAP && ev->kind != GVM_EV_OP_UNMAP &&
-		    ev->kind != GVM_EV_OP_REMAP && ev->kind != GVM_EV_OP_PREFETCH)
-			continue;
-		if (want == n || !same_event(ev, &x->shape[want])) {
-			char got[192], walk[192];
-
-			op_text(ev, got, sizeof(got));
-			if (want < n)
-				op_text(&x->shape[want], walk, sizeof(walk));
-			exec_bug(x, "shape", "op #%zd is %s, the walk's is %s", want + 1, got,
-			    want < n ? walk : "none");
-			return;
-		}
-		want++;
-	}
-	if (!ret && want != n) {
-		char walk[192];
-
-		op_text(&x->shape[want], walk, sizeof(walk));
-		exec_bug(x, "shape", "%zd ops, the walk has %zd; op #%zd would be %s", want, n,
-		    want + 1, walk);
+	if (exec_ops_differ(x->log->ev, x->log->n, x->shape, (size_t)n, ret, &want, &d)) {
+		exec_bug(x, d.check, "%s", d.msg);
 		return;
 	}
 	/* A failed step N ends the walk after exactly N - 1 ops; none fails past its end. */
-	if (step && ret == -EIO && (step > n || want != (ssize_t)step - 1))
-		exec_bug(x, "shape", "inject step %u failed after %zd ops, the walk has %zd steps",
+	if (step && ret == -EIO && (step > n || want != (size_t)step - 1))
+		exec_bug(x, "shape", "inject step %u failed after %zu ops, the walk has %zd steps",
 		    step, want, n);
 	else if (step && !ret && step <= n)
 		exec_bug(x, "shape", "inject step %u of a %zd-step walk did not fail", step, n);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gvm_exec_priv.h"
+#include "gvm_shape.h"
 
 /* Model steps before the search gives up (a few ms). */
 #define LIN_BUDGET	20000u
@@ -236,36 +237,88 @@ static bool in_halves(const struct gvm_model *m, const struct gvm_cmd *c,
 	return true;
 }
 
-/* Apply op @i to @m if the model explains it. */
+/*
+ * The ops a walk of @c on its VM makes where @m has it, into the scratch
+ * (gvm_shape_predict()); -1 if @c walks nothing there.
+ */
+static ssize_t walk_of(struct lin *l, const struct gvm_model *m, const struct gvm_cmd *c)
+{
+	if (c->vm >= m->vm_ids || !m->vm[c->vm].created)
+		return -1;
+	return gvm_shape_predict(&m->vm[c->vm], c, l->x->scratch->shape, SHAPE_MAX);
+}
+
+/*
+ * Whether the ops that @walker's walk printed differ from the @n that
+ * walk_of() predicted: it met another tree than the model has at this
+ * point of the order. @ret: what the walk's command returned.
+ */
+static bool walked_otherwise(struct lin *l, const struct lin_op *walker, ssize_t n, int ret,
+			     struct exec_differ *why)
+{
+	size_t seen;
+
+	if (n < 0 || walker->ev_lost)
+		return false;
+	return exec_ops_differ(walker->nev ? &l->x->lin_ev[walker->ev_at] : NULL, walker->nev,
+			       l->x->scratch->shape, (size_t)n, ret, &seen, why);
+}
+
+/*
+ * Whether command @c's ioctl walks the VM's tree itself: not a job on an
+ * immediate VM (its run_job does), not a map the model takes in halves
+ * (@halves: checked at its link, where the model maps).
+ */
+static bool walks_in_ioctl(const struct gvm_model *m, const struct gvm_cmd *c, bool halves)
+{
+	return !halves && (!(c->flags & GVM_F_JOB) ||
+			   (c->vm < m->vm_ids && !m->vm[c->vm].immediate));
+}
+
+/*
+ * Apply op @i to @m if the model explains it: what it returned and
+ * answered, and the ops its walk printed, from where this order puts it.
+ */
 static bool step(struct lin *l, struct gvm_model *m, size_t i)
 {
 	const struct lin_op *op = &l->op[i];
 	struct exec_differ why;
 	struct gvm_cmd as_job;
 	bool halves = in_halves(m, op->c, &as_job);
+	ssize_t walk;
 
 	l->steps++;
 	if (op->link) {
 		const struct lin_op *q = &l->op[op->queued_by];
 
-		if (halves && q->held && !q->ret)
-			gvm_model_job_ran(m, &as_job);
+		if (!halves || !q->held || q->ret)
+			return true;
+		if (walked_otherwise(l, q, walk_of(l, m, q->c), 0, &why))
+			goto fail;
+		gvm_model_job_ran(m, &as_job);
 		return true;
 	}
 	if (op->run) {
+		/* An immediate VM's run_job walks; a staged one's applies its ioctl's ops. */
+		if (op->c->vm < m->vm_ids && m->vm[op->c->vm].immediate &&
+		    walked_otherwise(l, op, walk_of(l, m, op->c), 0, &why))
+			goto fail;
 		gvm_model_job_ran(m, op->c);
 		return true;
 	}
 	/* Its handles were gone at its lookup: -ENOENT, nothing reached the driver. */
 	if (!op->held || beside_dying_vm(l, m, i))
 		return true;
-	if (exec_explains(m, halves ? &as_job : op->c, op->ret, op->held,
-			  op->c->kind == GVM_CMD_LOCK && overlaps_job_run(l, i) ? NULL : &op->res,
-			  &why)) {
-		if (op->c->kind == GVM_CMD_CLEANUP && !op->ret && overlaps_vm_op(l, i))
-			m->vm[op->c->vm].zombies_unknown = true;
-		return true;
-	}
+	walk = walks_in_ioctl(m, op->c, halves) ? walk_of(l, m, op->c) : -1;
+	if (!exec_explains(m, halves ? &as_job : op->c, op->ret, op->held,
+			   op->c->kind == GVM_CMD_LOCK && overlaps_job_run(l, i) ? NULL : &op->res,
+			   &why) ||
+	    walked_otherwise(l, op, walk, op->ret, &why))
+		goto fail;
+	if (op->c->kind == GVM_CMD_CLEANUP && !op->ret && overlaps_vm_op(l, i))
+		m->vm[op->c->vm].zombies_unknown = true;
+	return true;
+fail:
 	note_failure(l, i, false, &why);
 	return false;
 }

@@ -47,6 +47,9 @@ struct lin_op {
 	bool held;			/* its handle lookup succeeded */
 	struct gvm_result res;		/* a lookup's or lock's answer */
 	size_t queued_by;		/* @run: the op that queued the job */
+	/* The ops its walk printed (exec_event_is_op()): x->lin_ev[@ev_at..]. */
+	size_t ev_at, nev;
+	bool ev_lost;			/* more events than were kept: unchecked */
 };
 
 /* A map that gets a @link op (struct lin_op): one with an object, not a job. */
@@ -84,6 +87,8 @@ struct gvm_exec {
 	/* What the threads did, for exec_linearise(): ops in the order they began. */
 	struct lin_op *lin;
 	size_t nlin;
+	struct gvm_event *lin_ev;	/* their walks' ops (struct lin_op) */
+	size_t nlin_ev;
 	unsigned long stamp;
 	bool threaded;
 	bool model_stale;
@@ -148,6 +153,18 @@ bool exec_explains(struct gvm_model *m, const struct gvm_cmd *c, int ret, bool h
  * @before: the model as the threads began.
  */
 void exec_linearise(struct gvm_exec *x, const struct gvm_model *before);
+
+/* An op of a walk (map, unmap, remap, prefetch), not another event. */
+bool exec_event_is_op(const struct gvm_event *ev);
+
+/*
+ * Whether the ops among @ev (other events aside) are not the @n of @shape,
+ * a walk's as gvm_shape_predict() has it: all of them if @ret is 0, a
+ * prefix otherwise (a walk stops at a failed step). *@seen: how many there
+ * were, when they do not differ.
+ */
+bool exec_ops_differ(const struct gvm_event *ev, size_t nev, const struct gvm_event *shape,
+		     size_t n, int ret, size_t *seen, struct exec_differ *d);
 
 /* An event as the op-script output prints it; ops not if @quiet_ops. */
 void exec_print_event(FILE *f, const struct gvm_event *ev, bool quiet_ops);

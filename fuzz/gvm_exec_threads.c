@@ -175,6 +175,52 @@ static void check_after(struct thread *th, const struct gvm_cmd *c, bool failed)
 		print_trace(x, "");
 }
 
+/*
+ * Harness buffers kept for the next threads on this OS thread (the
+ * concurrency targets run threads for most inputs): the ops the threads
+ * record, their walks' ops, and the model they began from.
+ */
+static _Thread_local struct lin_op *lin_buf;
+static _Thread_local size_t lin_cap;
+static _Thread_local struct gvm_event *lin_ev_buf;
+static _Thread_local size_t lin_ev_cap;
+static _Thread_local struct gvm_model *before_buf;
+
+/*
+ * Keep the ops of a walk that @th's log holds for @op: exec_linearise()
+ * checks them against the model where the op takes effect. Without room
+ * they are lost, and unchecked.
+ */
+static void record_ops(struct thread *th, struct lin_op *op)
+{
+	struct gvm_exec *x = th->x;
+	size_t i, n = 0;
+
+	op->ev_at = x->nlin_ev;
+	op->nev = 0;
+	op->ev_lost = th->log.overflow;
+	for (i = 0; i < th->log.n; i++)
+		n += exec_event_is_op(&th->log.ev[i]);
+	if (!n || op->ev_lost)
+		return;
+	if (x->nlin_ev + n > lin_ev_cap) {
+		size_t cap = 2 * (x->nlin_ev + n);
+		struct gvm_event *p = realloc(lin_ev_buf, cap * sizeof(*p));
+
+		if (!p) {
+			op->ev_lost = true;
+			return;
+		}
+		lin_ev_buf = p;
+		lin_ev_cap = cap;
+	}
+	x->lin_ev = lin_ev_buf;
+	for (i = 0; i < th->log.n; i++)
+		if (exec_event_is_op(&th->log.ev[i]))
+			x->lin_ev[x->nlin_ev++] = th->log.ev[i];
+	op->nev = n;
+}
+
 /* An operation begins: it is recorded for exec_linearise(). */
 static struct lin_op *op_begin(struct thread *th, const struct gvm_cmd *c, bool run)
 {
@@ -205,12 +251,14 @@ static void thread_main(void *arg)
 		op->resp = ++x->stamp;
 		op->ret = th->rets[i];
 		op->res = th->res;
+		record_ops(th, op);
 		if (lin_map_has_link(th->cmds[i])) {
 			struct lin_op *link = &x->lin[x->nlin++];
 
 			*link = *op;
 			link->run = link->link = true;
 			link->queued_by = (size_t)(op - x->lin);
+			link->nev = 0;	/* the walk is its ioctl's */
 		}
 		print_done(th, "", th->cmds[i], th->rets[i]);
 		check_after(th, th->cmds[i], failed);
@@ -264,20 +312,12 @@ static void job_main(void *arg)
 		op->resp = ++x->stamp;
 		op->c = c;
 		op->queued_by = queueing_op(x, c);
+		record_ops(th, op);
 		print_done(th, who, c, 0);
 		check_after(th, c, failed);
 	}
 	ops->threads->vm_put(x->be, th->job_vm);
 }
-
-/*
- * Harness buffers kept for the next threads on this OS thread (the
- * concurrency targets run threads for most inputs): the ops the threads
- * record and the model they began from.
- */
-static _Thread_local struct lin_op *lin_buf;
-static _Thread_local size_t lin_cap;
-static _Thread_local struct gvm_model *before_buf;
 
 static struct lin_op *lin_ops(size_t n)
 {
@@ -307,8 +347,10 @@ static void free_threads(struct gvm_exec *x, struct thread *th, unsigned int n)
 {
 	unsigned int i;
 
-	x->lin = NULL;		/* lin_buf: kept */
+	x->lin = NULL;		/* lin_buf, lin_ev_buf: kept */
 	x->nlin = 0;
+	x->lin_ev = NULL;
+	x->nlin_ev = 0;
 
 	memset(x->thread_log, 0, sizeof(x->thread_log));
 	for (i = 0; i < n; i++) {
@@ -378,6 +420,8 @@ int gvm_exec_run_threads(struct gvm_exec *x, const struct gvm_cmd *cmds, size_t 
 	/* A command each, and a run of each job or link of a map. */
 	x->lin = lin_ops(n + nsecond);
 	x->nlin = 0;
+	x->lin_ev = lin_ev_buf;
+	x->nlin_ev = 0;
 	before = before_model();
 	if (!th || !r || !x->lin || !before)
 		goto oom;

@@ -495,6 +495,37 @@ TEST(threads_are_checked_against_the_model)
 	CHECK(strstr(err, "lookup find=") != NULL);
 }
 
+/*
+ * The ops a thread's walk prints are checked as well, against the model
+ * where the order puts the command: a map over a mapping, whose UNMAP is
+ * reported with the wrong keep flag, walked by the ioctl (a staged VM's
+ * job, a map without a job) or by run_job (an immediate VM's job). The
+ * tree is right: only the walk can tell.
+ */
+TEST(threads_walks_are_checked_against_the_model)
+{
+	/* bo 1 mapped at 0 before the threads; thread 1 maps it there again */
+	static const char *const scripts[] = {
+		"vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+		"@1 map 0 0x0 0x1000 1 0x0\n",
+		"vm 0 0x0 0x100000\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+		"@1 map 0 0x0 0x1000 1 0x0 job\n",
+		"vm 0 0x0 0x100000 immediate\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+		"@1 map 0 0x0 0x1000 1 0x0\n",
+		"vm 0 0x0 0x100000 immediate\nbo 1\nmap 0 0x0 0x1000 1 0x0\n"
+		"@1 map 0 0x0 0x1000 1 0x0 job\n",
+	};
+	char err[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		CHECK_EQ(run_threads(scripts[i], gvm_backend_lean_create, err, sizeof(err)), 0);
+		CHECK_EQ(run_threads(scripts[i], create_flipping, err, sizeof(err)), 1);
+		CHECK(strstr(err, "linearisation") != NULL);
+		CHECK(strstr(err, "op #1 is unmap") != NULL);
+	}
+}
+
 /* An armed step within the walk must fail; one past its end must not. */
 TEST(unfailed_step_is_a_finding)
 {
@@ -554,4 +585,5 @@ TEST_MAIN(script_runs_clean, every_allocation_failure_is_atomic, every_step_fail
 	  warn_is_a_finding, wrong_op_is_a_finding, unfailed_step_is_a_finding,
 	  state_at_end_checks_at_the_end,
 	  leak_is_a_finding, validate_outcome_is_checked, lookup_lock_invalidate_are_checked,
-	  threads_are_checked_against_the_model, threads_mark_where_they_change_hands)
+	  threads_are_checked_against_the_model, threads_walks_are_checked_against_the_model,
+	  threads_mark_where_they_change_hands)
