@@ -257,6 +257,14 @@ bool gvm_format_has_schedule(enum gvm_format format)
 	return (unsigned int)format < GVM_FORMAT_NR && formats[format].threads;
 }
 
+size_t gvm_mutate_schedule(enum gvm_format format, uint8_t *data, size_t size, size_t max,
+			   unsigned int seed)
+{
+	if (!gvm_format_has_schedule(format))
+		return 0;
+	return gvm_mutate_schedule_tail(data, size, max, seed);
+}
+
 int gvm_format_from_name(const char *name)
 {
 	int f;

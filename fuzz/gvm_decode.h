@@ -17,18 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gvm_cmd.h"
+#include "gvm_schedule_tail.h"	/* the schedule at the tail of formats with threads */
 
 #define GVM_FUZZ_MAX_CMDS	128
-
-/*
- * A schedule at an input's tail (formats with threads, gvm_decode.c): the
- * last byte c, and before it n = c % (GVM_SCHED_MAX + 1) records of two
- * bytes d, t (n at most what the bytes before c hold); a record whose t
- * has GVM_SCHED_AT names a thread's Nth operation, any other a decision,
- * d after the previous such record's.
- */
-#define GVM_SCHED_MAX		8
-#define GVM_SCHED_AT		0x40u
 
 /* The byte formats of fuzz inputs: fuzz/targets.def's "input" column. */
 enum gvm_format {
@@ -49,18 +40,9 @@ int gvm_format_from_name(const char *name);
 /* Whether @format's inputs end in a schedule (GVM_SCHED_MAX). */
 bool gvm_format_has_schedule(enum gvm_format format);
 
-/**
- * gvm_mutate_schedule() - change the schedule of a fuzz input, as a byte
- * mutator rarely does in one step (fuzz/gvm_mutate.c)
- * @data: the input, @size bytes in a buffer of @max
- * @seed: chooses the change
- *
- * One of: move a preemption a few decisions (or one operation) earlier or
- * later, hand it to another thread, add one near another or anywhere,
- * delete one; the other records keep their decisions, the commands stay.
- * Return: the input's new size; 0 if @format has no schedule or this
- * change could not be made (no record to move, no room, a gap of more
- * than 256 decisions): try another @seed.
+/*
+ * gvm_mutate_schedule_tail() on an input of @format: 0 if the format has
+ * no schedule.
  */
 size_t gvm_mutate_schedule(enum gvm_format format, uint8_t *data, size_t size, size_t max,
 			   unsigned int seed);

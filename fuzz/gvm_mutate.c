@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Structure-aware mutations of fuzz inputs (gvm_decode.h): changes to an
- * input's schedule that a byte mutator rarely makes in one step. A race
+ * Structure-aware mutations of fuzz inputs (gvm_schedule_tail.h): changes
+ * to an input's schedule that a byte mutator rarely makes in one step. A race
  * often needs its preemption one switch point from where an input has it;
  * records keep deltas, so a byte mutator that moves one moves every later
  * one too, and it lands on the tail's bytes only by chance. Here the tail
  * is read into records with absolute decisions, one of them is changed,
  * and the deltas are written back: the others stay where they were.
  */
+#include <stdbool.h>
 #include <string.h>
-#include "gvm_decode.h"
+#include "gvm_schedule_tail.h"
 
 #define AT_N_MAX	32	/* "A OP.N": N = 1 + d / 8 */
 #define AT_THREADS	7	/* 1 .. 3, j0 .. j3: (byte & 7) % 7 */
@@ -201,15 +202,14 @@ static bool drop(struct sched *s, size_t i)
 	return true;
 }
 
-size_t gvm_mutate_schedule(enum gvm_format format, uint8_t *data, size_t size, size_t max,
-			   unsigned int seed)
+size_t gvm_mutate_schedule_tail(uint8_t *data, size_t size, size_t max, unsigned int seed)
 {
 	uint32_t rng = seed * 2654435761u | 1;
 	struct sched s;
 	size_t i;
 	bool done;
 
-	if (!gvm_format_has_schedule(format) || !size)
+	if (!size)
 		return 0;
 	read_tail(data, size, &s);
 	i = s.n ? next(&rng) % s.n : 0;

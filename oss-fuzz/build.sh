@@ -96,10 +96,13 @@ cc() {
 	$CC $CFLAGS -std=gnu11 -I. -Ilib/include -Ikcompat/include "${extra[@]}" "$@" -c "$f" -o "$o"
 }
 
-# The library: everything but the targets' main files.
+# The library: everything but the targets' main files and AFL++'s mutator
+# library (tools/fuzz-afl's; ClusterFuzz's AFL++ loads none).
 common=()
 for f in kcompat/*.c lib/*.c fuzz/*.c; do
-	[[ $f == fuzz/gvm_fuzz_main.c || $f == fuzz/gvm_fuzz_mutator.c ]] && continue
+	case $f in
+	fuzz/gvm_fuzz_main.c | fuzz/gvm_fuzz_mutator.c | fuzz/gvm_afl_mutator.c) continue ;;
+	esac
 	cc "$f" "$(objof "$f")"
 	common+=("$(objof "$f")")
 done

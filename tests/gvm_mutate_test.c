@@ -3,10 +3,12 @@
  * gvm_mutate_schedule(): each change it makes to a concurrency input's
  * schedule, seen through the decoder: one record moved, re-threaded,
  * added or dropped, every other record at its decision, the commands as
- * they were.
+ * they were. And AFL++'s custom stage (fuzz/gvm_afl_mutator.c), called as
+ * afl-fuzz calls it: the same changes, the queue entry left as it was.
  */
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz/gvm_afl_mutator.h"
 #include "fuzz/gvm_decode.h"
 #include "fuzz/gvm_parse.h"
 #include "test.h"
@@ -238,6 +240,133 @@ TEST(inputs_without_a_schedule_are_left_alone)
 	CHECK(!gvm_format_has_schedule(GVM_FORMAT_NR));
 }
 
+/* One custom stage of afl-fuzz on the input: fuzz_count() calls of fuzz(). */
+TEST(afl_stage_changes_one_record_of_the_entry)
+{
+	size_t size, n, made = 0;
+	uint8_t *data = input(&size), *entry, *out;
+	struct gvm_script sched = { 0 }, rest = { 0 };
+	void *m = afl_custom_init(NULL, 7);
+	unsigned int i, count;
+
+	CHECK(m != NULL);
+	decode(data, size, &sched, &rest);
+	entry = malloc(size);
+	CHECK(entry != NULL);
+	memcpy(entry, data, size);
+	count = afl_custom_fuzz_count(m, entry, size);
+	CHECK(count > 0);
+	for (i = 0; i < count; i++) {
+		struct gvm_script s2 = { 0 }, r2 = { 0 };
+
+		out = NULL;
+		n = afl_custom_fuzz(m, entry, size, &out, NULL, 0, size + 16);
+		/* afl-fuzz reads *out_buf even when nothing was made */
+		CHECK(out != NULL);
+		/* the queue entry itself is never written */
+		CHECK(!memcmp(entry, data, size));
+		if (!n)
+			continue;
+		made++;
+		CHECK(out != entry);
+		CHECK(n <= size + 16);
+		decode(out, n, &s2, &r2);
+		CHECK_EQ(r2.n, rest.n);
+		for (size_t k = 0; k < rest.n && k < r2.n; k++)
+			CHECK(gvm_cmd_equal(&rest.cmds[k], &r2.cmds[k]));
+		CHECK(change_of(&sched, &s2) >= 0);
+		gvm_script_free(&s2);
+		gvm_script_free(&r2);
+	}
+	/* a stage of mostly real changes, not of inputs skipped */
+	CHECK(made * 4 >= count * 3);
+	/* nothing to make of an empty entry */
+	CHECK_EQ(afl_custom_fuzz_count(m, entry, 0), 0);
+	afl_custom_deinit(m);
+	gvm_script_free(&sched);
+	gvm_script_free(&rest);
+	free(entry);
+	free(data);
+}
+
+/* Havoc's stacked step: the same changes, at a chance afl-fuzz can take. */
+TEST(afl_havoc_step_changes_one_record)
+{
+	size_t size, n, made = 0;
+	uint8_t *data = input(&size), *out;
+	struct gvm_script sched = { 0 }, rest = { 0 };
+	void *m = afl_custom_init(NULL, 11);
+	unsigned char p = afl_custom_havoc_mutation_probability(m);
+
+	CHECK(p > 0 && p <= 100);
+	decode(data, size, &sched, &rest);
+	for (int i = 0; i < 100; i++) {
+		struct gvm_script s2 = { 0 }, r2 = { 0 };
+
+		out = NULL;
+		n = afl_custom_havoc_mutation(m, data, size, &out, 1 << 20);
+		CHECK(out != NULL);
+		if (!n)
+			continue;
+		made++;
+		decode(out, n, &s2, &r2);
+		CHECK_EQ(r2.n, rest.n);
+		CHECK(change_of(&sched, &s2) >= 0);
+		gvm_script_free(&s2);
+		gvm_script_free(&r2);
+	}
+	CHECK(made >= 75);
+	afl_custom_deinit(m);
+	gvm_script_free(&sched);
+	gvm_script_free(&rest);
+	free(data);
+}
+
+TEST(afl_stage_is_a_function_of_its_seed)
+{
+	size_t size, na, nb, nc, differ = 0;
+	uint8_t *data = input(&size), *a, *b, *c;
+	void *ma = afl_custom_init(NULL, 1), *mb = afl_custom_init(NULL, 1);
+	void *mc = afl_custom_init(NULL, 2);
+
+	CHECK(ma && mb && mc);
+	for (int i = 0; i < 200; i++) {
+		na = afl_custom_fuzz(ma, data, size, &a, NULL, 0, size + 16);
+		nb = afl_custom_fuzz(mb, data, size, &b, NULL, 0, size + 16);
+		nc = afl_custom_fuzz(mc, data, size, &c, NULL, 0, size + 16);
+		CHECK_EQ(na, nb);
+		CHECK(!na || !memcmp(a, b, na));
+		differ += na != nc || (na && memcmp(a, c, na));
+	}
+	/* another afl-fuzz instance (another seed) makes other changes */
+	CHECK(differ > 0);
+	afl_custom_deinit(ma);
+	afl_custom_deinit(mb);
+	afl_custom_deinit(mc);
+	free(data);
+}
+
+TEST(afl_stage_keeps_to_max_size)
+{
+	size_t size, n;
+	uint8_t *data = input(&size), *out;
+	void *m = afl_custom_init(NULL, 3);
+
+	CHECK(m != NULL);
+	for (int i = 0; i < 200; i++) {
+		n = afl_custom_fuzz(m, data, size, &out, NULL, 0, size);
+		CHECK(n <= size);
+	}
+	/* an entry longer than afl-fuzz allows: nothing made, a buffer all the same */
+	out = NULL;
+	CHECK_EQ(afl_custom_fuzz(m, data, size, &out, NULL, 0, size - 1), 0);
+	CHECK(out != NULL);
+	afl_custom_deinit(m);
+	free(data);
+}
+
 TEST_MAIN(one_record_changes_the_rest_stay, the_same_seed_makes_the_same_change,
 	  without_room_nothing_is_added, a_gap_past_256_decisions_is_not_made,
-	  inputs_without_a_schedule_are_left_alone)
+	  inputs_without_a_schedule_are_left_alone, afl_stage_changes_one_record_of_the_entry,
+	  afl_havoc_step_changes_one_record, afl_stage_is_a_function_of_its_seed,
+	  afl_stage_keeps_to_max_size)
