@@ -63,20 +63,87 @@ struct drm_gpuvm_bo *drv_vm_bo_create_pinned(struct drm_gpuvm *gpuvm,
 	return vm_bo;
 }
 
-static void vm_bo_free(struct drm_gpuvm_bo *vm_bo)
+/*
+ * Drivers that keep data of their own beside GPUVM's objects allocate
+ * them: xe its ops (op_alloc/op_free, on its RESV_PROTECTED VMs), the
+ * Rust GPUVM drivers their vm_bos (vm_bo_alloc, immediate mode). GPUVM's
+ * object sits behind a tag, not at the start, so that GPUVM freeing one
+ * the other way than it came (kfree() of a driver's, op_free() of its
+ * own) is a bad free or an out-of-bounds read for ASan, and a wrong tag
+ * a WARN.
+ */
+#define DRV_OP_TAG	0x6f70u		/* "op" */
+#define DRV_VM_BO_TAG	0x766du		/* "vm" */
+
+struct drv_op {
+	unsigned int tag;
+	struct drm_gpuva_op base;
+};
+
+struct drv_vm_bo {
+	unsigned int tag;
+	struct drm_gpuvm_bo base;
+};
+
+static struct drm_gpuva_op *op_alloc(void)
 {
-	if (drm_gpuvm_immediate_mode(vm_bo->vm))
-		pin(vm_bo->obj, -1);
-	kfree(vm_bo);
+	struct drv_op *op = kzalloc(sizeof(*op), GFP_KERNEL);
+
+	if (!op)
+		return NULL;
+	op->tag = DRV_OP_TAG;
+	return &op->base;
 }
 
-static const struct drm_gpuvm_ops vm_ops = {
-	.vm_free = vm_free,
-	.vm_bo_free = vm_bo_free,
-	.vm_bo_validate = drv_vm_bo_validate,
-	.sm_step_map = drv_step_cb,
-	.sm_step_remap = drv_step_cb,
-	.sm_step_unmap = drv_step_cb,
+static void op_free(struct drm_gpuva_op *base)
+{
+	struct drv_op *op = container_of(base, struct drv_op, base);
+
+	WARN(op->tag != DRV_OP_TAG, "driver model: op_free() of an op op_alloc() did not make");
+	kfree(op);
+}
+
+static struct drm_gpuvm_bo *vm_bo_alloc(void)
+{
+	struct drv_vm_bo *vm_bo = kzalloc(sizeof(*vm_bo), GFP_KERNEL);
+
+	if (!vm_bo)
+		return NULL;
+	vm_bo->tag = DRV_VM_BO_TAG;
+	return &vm_bo->base;
+}
+
+static void vm_bo_free(struct drm_gpuvm_bo *vm_bo)
+{
+	struct drv_vm_bo *own = container_of(vm_bo, struct drv_vm_bo, base);
+
+	if (drm_gpuvm_immediate_mode(vm_bo->vm))
+		pin(vm_bo->obj, -1);
+	if (!vm_bo->vm->ops->vm_bo_alloc) {
+		kfree(vm_bo);
+		return;
+	}
+	WARN(own->tag != DRV_VM_BO_TAG, "driver model: vm_bo_free() of a vm_bo vm_bo_alloc() did not make");
+	kfree(own);
+}
+
+#define DRV_VM_OPS(...) {					\
+		.vm_free = vm_free,				\
+		.vm_bo_free = vm_bo_free,			\
+		.vm_bo_validate = drv_vm_bo_validate,		\
+		.sm_step_map = drv_step_cb,			\
+		.sm_step_remap = drv_step_cb,			\
+		.sm_step_unmap = drv_step_cb,			\
+		__VA_ARGS__					\
+	}
+
+/* By [immediate][resv_protected]: who allocates what (above). */
+static const struct drm_gpuvm_ops vm_ops[2][2] = {
+	[0][0] = DRV_VM_OPS(),
+	[0][1] = DRV_VM_OPS(.op_alloc = op_alloc, .op_free = op_free),
+	[1][0] = DRV_VM_OPS(.vm_bo_alloc = vm_bo_alloc),
+	[1][1] = DRV_VM_OPS(.vm_bo_alloc = vm_bo_alloc, .op_alloc = op_alloc,
+			    .op_free = op_free),
 };
 
 int drv_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p,
@@ -115,7 +182,8 @@ int drv_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p,
 	spin_lock_init(&vm->job_lock);
 	INIT_LIST_HEAD(&vm->jobs);
 	drm_gpuvm_init(&vm->base, "gvm", flags, &be->drm, r_obj, p->start, p->range,
-		       p->reserve_addr, p->reserve_range, &vm_ops);
+		       p->reserve_addr, p->reserve_range,
+		       &vm_ops[!!p->immediate][!!p->resv_protected]);
 	drm_gem_object_put(r_obj);
 	list_add_tail(&vm->link, &be->vms);
 	be->nvms++;
