@@ -115,7 +115,7 @@ static struct drm_gpuvm_bo *vm_bo_alloc(void)
 
 static void vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 {
-	struct drv_vm_bo *own = container_of(vm_bo, struct drv_vm_bo, base);
+	struct drv_vm_bo *own;
 
 	if (drm_gpuvm_immediate_mode(vm_bo->vm))
 		pin(vm_bo->obj, -1);
@@ -123,6 +123,8 @@ static void vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 		kfree(vm_bo);
 		return;
 	}
+	/* Only a vm_bo that vm_bo_alloc() made sits inside a struct drv_vm_bo. */
+	own = container_of(vm_bo, struct drv_vm_bo, base);
 	WARN(own->tag != DRV_VM_BO_TAG, "driver model: vm_bo_free() of a vm_bo vm_bo_alloc() did not make");
 	kfree(own);
 }
