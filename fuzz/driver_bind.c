@@ -176,7 +176,7 @@ int drv_map(struct gvm_backend *gbe, struct gvm_be_vm *hvm, uint64_t addr,
 
 	int ret;
 
-	if (drv_ioctl_refuses(vm, addr, range))
+	if (drv_ioctl_refuses(vm, addr, range) || (bo && drv_foreign_private(vm, bo)))
 		return -EINVAL;
 	if (bo)
 		mutex_lock(&bo->bind_lock);

@@ -115,7 +115,7 @@ int drv_job_queue(struct gvm_backend *gbe, struct gvm_be_vm *hvm,
 	struct drv_job *job;
 	int ret;
 
-	if (drv_ioctl_refuses(vm, req->addr, req->range))
+	if (drv_ioctl_refuses(vm, req->addr, req->range) || (bo && drv_foreign_private(vm, bo)))
 		return -EINVAL;
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)

@@ -231,6 +231,7 @@ void drv_put_held(struct drv_vm *vm, struct drv_held *held);
 int drv_vm_create(struct gvm_backend *gbe, const struct gvm_vm_params *p, struct gvm_be_vm **out);
 int drv_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm *priv_vm,
 		  struct gvm_be_bo **out);
+bool drv_foreign_private(const struct drv_vm *vm, const struct drv_bo *bo);
 int drv_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo);
 int drv_put(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo *hbo);
 void drv_bo_close(struct gvm_backend *gbe, struct gvm_be_bo *hbo);

@@ -28,6 +28,7 @@
 #define drv_evict_for_room	DRV_NAME(drv_evict_for_room)
 #define drv_extobj_add		DRV_NAME(drv_extobj_add)
 #define drv_finish_steps	DRV_NAME(drv_finish_steps)
+#define drv_foreign_private	DRV_NAME(drv_foreign_private)
 #define drv_invalidate		DRV_NAME(drv_invalidate)
 #define drv_ioctl_refuses	DRV_NAME(drv_ioctl_refuses)
 #define drv_job_pending		DRV_NAME(drv_job_pending)

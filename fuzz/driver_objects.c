@@ -221,6 +221,20 @@ int drv_bo_create(struct gvm_backend *gbe, uint32_t id, struct gvm_be_vm *priv_v
 }
 
 /*
+ * Whether a bind or obtain of @bo in @vm is refused because @bo is private
+ * to another VM (it shares that VM's resv). panthor refuses a VM-exclusive
+ * object (-EINVAL), nouveau a no_share one (-EPERM), msm a NO_SHARE one
+ * (-EINVAL). Only with GVM_KNOWN_FINDINGS: without, the driver lets it in,
+ * and two such objects sharing one resv as external objects of a VM meet
+ * drm_exec's duplicate handling (tests/hazards/foreign_private_object.gvm,
+ * docs/concurrency.md).
+ */
+bool drv_foreign_private(const struct drv_vm *vm, const struct drv_bo *bo)
+{
+	return vm->be->known && bo->r_obj && bo->r_obj != vm->base.r_obj;
+}
+
+/*
  * The request's vm_bo on a staged VM, with the VM's resv and the object's
  * (A1, A2) held. A driver that preallocates its vm_bos (panthor before
  * immediate mode, vm "prealloc") creates one and hands it to
@@ -251,6 +265,8 @@ int drv_obtain(struct gvm_backend *gbe, struct gvm_be_vm *hvm, struct gvm_be_bo 
 	int ret;
 
 	(void)gbe;
+	if (drv_foreign_private(vm, bo))
+		return -EINVAL;
 	mutex_lock(&bo->bind_lock);
 	if (drv_mode_conflict(&bo->base, immediate)) {
 		ret = -EINVAL;

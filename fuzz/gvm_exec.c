@@ -1030,6 +1030,7 @@ struct gvm_exec *gvm_exec_create(const struct gvm_exec_opts *opts)
 	if (!x->o.name)
 		x->o.name = "<script>";
 	gvm_model_init(&x->model);
+	x->model.private_exclusive = x->o.known_findings;
 	sink.event = on_event;
 	sink.ctx = x;
 	x->be = (opts->backend ? opts->backend : gvm_backend_lean_create)(&sink,

@@ -563,6 +563,13 @@ static bool wraps(uint64_t a, uint64_t b)
 	return a + b < a;
 }
 
+/* @c binds or obtains, in its VM, an object the driver keeps to another VM. */
+static bool foreign_private(const struct gvm_model *m, const struct gvm_cmd *c)
+{
+	return m->private_exclusive && m->bo_private[c->bo] >= 0 &&
+	       m->bo_private[c->bo] != (int8_t)c->vm;
+}
+
 int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c, bool held)
 {
 	const struct gvm_model_vm *v = &m->vm[c->vm];
@@ -585,7 +592,7 @@ int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c, bool h
 		return 0;
 	case GVM_CMD_MAP:
 		if (!(c->flags & GVM_F_NO_BO) &&
-		    gvm_model_mode_conflict(m, c->bo, v->immediate))
+		    (foreign_private(m, c) || gvm_model_mode_conflict(m, c->bo, v->immediate)))
 			return -EINVAL;
 		/* fall through */
 	case GVM_CMD_UNMAP:
@@ -594,7 +601,8 @@ int gvm_model_predict(const struct gvm_model *m, const struct gvm_cmd *c, bool h
 	case GVM_CMD_PREFETCH:
 		return !c->range || wraps(c->addr, c->range) ? -EINVAL : 0;
 	case GVM_CMD_OBTAIN:
-		return gvm_model_mode_conflict(m, c->bo, v->immediate) ? -EINVAL : 0;
+		return foreign_private(m, c) || gvm_model_mode_conflict(m, c->bo, v->immediate) ?
+		       -EINVAL : 0;
 	case GVM_CMD_PUT:
 		return v->held[c->bo] ? 0 : -ENOENT;
 	case GVM_CMD_VALIDATE:

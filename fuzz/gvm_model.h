@@ -55,6 +55,12 @@ struct gvm_model {
 	bool bo_handle[GVM_MAX_ID];
 	int8_t bo_private[GVM_MAX_ID];		/* the VM whose resv it shares, or -1 */
 	/*
+	 * The driver refuses to bind or obtain an object private to another
+	 * VM, as panthor, nouveau and msm do (set with GVM_KNOWN_FINDINGS:
+	 * without, the driver model lets it in).
+	 */
+	bool private_exclusive;
+	/*
 	 * Entries from @vm_ids up are not initialised until a VM id reaches
 	 * them: a fresh model costs a few bytes, not GVM_MAX_ID VMs' worth
 	 * (the fuzz targets make one per input).

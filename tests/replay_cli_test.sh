@@ -147,5 +147,16 @@ if ! grep -qE '^  T3 run_job0 put.[0-9]+ +lib/drm_gpuvm_bo.c:[0-9]+ drm_gpuva_un
 fi
 expect hazard_lockless_walk_known 0 '^@2 validate 0$' '' -- -k "$hazards/lockless_walk_last_put.gvm"
 
+# Another VM's private objects let into a VM: drm_exec's duplicate
+# handling drops the shared resv under a validate, on either backend;
+# with --known-findings the driver refuses the binds.
+for b in lean upstream; do
+	expect "hazard_foreign_private_$b" 1 '' \
+		'^BUG: .*foreign_private_object.gvm:21: WARN: .*drm_gpuvm(_bo)?.c:[0-9]+: lock &\(obj->resv\)->lock.base .* is not held$' \
+		-- --backend=$b "$hazards/foreign_private_object.gvm"
+	expect "hazard_foreign_private_${b}_known" 0 '^error EINVAL$' '' \
+		-- -k --backend=$b "$hazards/foreign_private_object.gvm"
+done
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
