@@ -43,7 +43,7 @@
 /* VM and object ids of a script are 0 .. GVM_MAX_ID - 1. */
 #define GVM_MAX_ID	64
 /* The longest output line, terminator included. */
-#define GVM_LINE_MAX	192
+#define GVM_LINE_MAX	256
 /* The most new VAs one request can need: a MAP and two REMAP pieces. */
 #define GVM_POOL_MAX	4
 
@@ -63,6 +63,8 @@ enum gvm_op {
 	GVM_DESTROY,	/* destroy V */
 	GVM_DUMP,	/* dump V */
 	GVM_INJECT_STEP,	/* inject step N: the Nth sm_step of the next bind fails */
+	GVM_LOOKUP,	/* lookup V addr range */
+	GVM_INVALIDATE,	/* invalidate B 0|1 */
 };
 
 static const char * const gvm_op_names[] = {
@@ -81,6 +83,8 @@ static const char * const gvm_op_names[] = {
 	[GVM_DESTROY] = "destroy",
 	[GVM_DUMP] = "dump",
 	[GVM_INJECT_STEP] = "inject step",
+	[GVM_LOOKUP] = "lookup",
+	[GVM_INVALIDATE] = "invalidate",
 };
 
 /* gvm_cmd.flags */
@@ -88,6 +92,7 @@ static const char * const gvm_op_names[] = {
 #define GVM_F_PRIVATE		BIT(1)	/* bo: shares VM @vm's resv */
 #define GVM_F_NO_BO		BIT(2)	/* map: "-", no object */
 #define GVM_F_EVICT		BIT(3)	/* evict: 1, else 0 */
+#define GVM_F_INVALID		BIT(4)	/* invalidate: 1, else 0 */
 
 /**
  * struct gvm_cmd - one command of a script
@@ -594,6 +599,11 @@ static int gvm_apply_remap(struct gvm_step *s, struct drm_gpuva_op *op)
 		return -ENOMEM;
 	}
 	drm_gpuva_remap(prev, next, &op->remap);
+	/* The pieces map what the old VA mapped: invalidated if it was. */
+	if (prev)
+		drm_gpuva_invalidate(prev, drm_gpuva_invalidated(old));
+	if (next)
+		drm_gpuva_invalidate(next, drm_gpuva_invalidated(old));
 	/* Link the pieces first: the old VA's reference keeps the vm_bo alive. */
 	if (prev && old->vm_bo)
 		drm_gpuva_link(prev, old->vm_bo);
@@ -949,6 +959,66 @@ static int gvm_evict(struct gvm_state *st, const struct gvm_cmd *c)
 	return 0;
 }
 
+/*
+ * A move notification: every VA of the object, in every VM, is (or is no
+ * longer) invalidated, under the object's resv. The vm_bo is named vm_bo:
+ * drm_gpuvm_bo_for_each_va() walks that name, not its argument.
+ */
+static int gvm_invalidate(struct gvm_state *st, const struct gvm_cmd *c)
+{
+	struct drm_gem_object *obj = &st->bo[c->bo]->base;
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gpuva *va;
+
+	dma_resv_lock(obj->resv, NULL);
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj)
+		drm_gpuvm_bo_for_each_va(va, vm_bo)
+			drm_gpuva_invalidate(va, c->flags & GVM_F_INVALID);
+	dma_resv_unlock(obj->resv);
+	return 0;
+}
+
+static const char *gvm_va_name(struct drm_gpuvm *gpuvm, struct drm_gpuva *va, char *buf,
+			       size_t len)
+{
+	if (!va)
+		return "-";
+	if (va == &gpuvm->kernel_alloc_node)
+		return "kernel";
+	snprintf(buf, len, "0x%llx+0x%llx", va->va.addr, va->va.range);
+	return buf;
+}
+
+/*
+ * What a driver's lookups answer over [addr, addr + range), under the VM's
+ * resv: the VA exactly there, the first one overlapping it, the one
+ * covering the byte before it and the one covering the byte after it,
+ * and whether the range is empty.
+ */
+static int gvm_lookup(struct gvm_state *st, const struct gvm_cmd *c)
+{
+	struct drm_gpuvm *gpuvm = &st->vm[c->vm]->base;
+	struct drm_gpuva *find, *first, *prev, *next;
+	char b[4][40];
+	bool empty;
+
+	if (gvm_bad_range(c->addr, c->range))
+		return -EINVAL;
+	dma_resv_lock(drm_gpuvm_resv(gpuvm), NULL);
+	find = drm_gpuva_find(gpuvm, c->addr, c->range);
+	first = drm_gpuva_find_first(gpuvm, c->addr, c->range);
+	prev = drm_gpuva_find_prev(gpuvm, c->addr);
+	next = drm_gpuva_find_next(gpuvm, c->addr + c->range);
+	empty = drm_gpuvm_interval_empty(gpuvm, c->addr, c->range);
+	gvm_print(st, "lookup find=%s first=%s prev=%s next=%s empty=%d",
+		  gvm_va_name(gpuvm, find, b[0], sizeof(b[0])),
+		  gvm_va_name(gpuvm, first, b[1], sizeof(b[1])),
+		  gvm_va_name(gpuvm, prev, b[2], sizeof(b[2])),
+		  gvm_va_name(gpuvm, next, b[3], sizeof(b[3])), empty);
+	dma_resv_unlock(drm_gpuvm_resv(gpuvm));
+	return 0;
+}
+
 static const char *gvm_fence_name(struct dma_fence *fence)
 {
 	return "gpuvm-test";
@@ -1042,8 +1112,9 @@ static void gvm_dump(struct gvm_state *st, const struct gvm_cmd *c)
 	drm_gpuvm_for_each_va(va, gpuvm) {
 		if (va == &gpuvm->kernel_alloc_node)
 			continue;
-		gvm_print(st, "va 0x%llx 0x%llx %s 0x%llx", va->va.addr, va->va.range,
-			  gvm_obj_name(va->gem.obj, obj, sizeof(obj)), va->gem.offset);
+		gvm_print(st, "va 0x%llx 0x%llx %s 0x%llx%s", va->va.addr, va->va.range,
+			  gvm_obj_name(va->gem.obj, obj, sizeof(obj)), va->gem.offset,
+			  drm_gpuva_invalidated(va) ? " invalidated" : "");
 	}
 	dma_resv_unlock(drm_gpuvm_resv(gpuvm));
 
@@ -1080,6 +1151,7 @@ static bool gvm_missing(struct gvm_state *st, const struct gvm_cmd *c)
 		return (c->flags & GVM_F_PRIVATE) && !st->vm[c->vm];
 	case GVM_CLOSE:
 	case GVM_EVICT:
+	case GVM_INVALIDATE:
 		uses_vm = false;
 		uses_bo = true;
 		break;
@@ -1138,6 +1210,10 @@ static int gvm_run(struct gvm_state *st, const struct gvm_cmd *c)
 	case GVM_DUMP:
 		gvm_dump(st, c);
 		return 0;
+	case GVM_LOOKUP:
+		return gvm_lookup(st, c);
+	case GVM_INVALIDATE:
+		return gvm_invalidate(st, c);
 	default:
 		gvm_finding(st, "unknown command %u", c->op);
 		return 0;
