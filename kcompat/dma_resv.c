@@ -38,6 +38,9 @@ int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences)
 	unsigned int want;
 
 	dma_resv_assert_held(obj);
+	/* As the kernel's: reserving nothing is a caller's miscount. */
+	if (WARN_ON(!num_fences))
+		return -EINVAL;
 	if (num_fences > 0x10000u)
 		return -ENOMEM;
 	want = obj->num_fences + num_fences;

@@ -65,6 +65,7 @@ enum gvm_op {
 	GVM_INJECT_STEP,	/* inject step N: the Nth sm_step of the next bind fails */
 	GVM_LOOKUP,	/* lookup V addr range */
 	GVM_INVALIDATE,	/* invalidate B 0|1 */
+	GVM_LOCK,	/* lock V [range addr range | objects B,...] [fence P E] [own] */
 };
 
 static const char * const gvm_op_names[] = {
@@ -85,6 +86,7 @@ static const char * const gvm_op_names[] = {
 	[GVM_INJECT_STEP] = "inject step",
 	[GVM_LOOKUP] = "lookup",
 	[GVM_INVALIDATE] = "invalidate",
+	[GVM_LOCK] = "lock",
 };
 
 /* gvm_cmd.flags */
@@ -93,6 +95,10 @@ static const char * const gvm_op_names[] = {
 #define GVM_F_NO_BO		BIT(2)	/* map: "-", no object */
 #define GVM_F_EVICT		BIT(3)	/* evict: 1, else 0 */
 #define GVM_F_INVALID		BIT(4)	/* invalidate: 1, else 0 */
+#define GVM_F_LRANGE		BIT(5)	/* lock: drm_gpuvm_exec_lock_range(addr, range) */
+#define GVM_F_LOBJS		BIT(6)	/* lock: drm_gpuvm_exec_lock_array(@objs) */
+#define GVM_F_FENCE		BIT(7)	/* lock: add a fence with @usage */
+#define GVM_F_OWN		BIT(8)	/* lock, validate: the driver's own drm_exec loop */
 
 /**
  * struct gvm_cmd - one command of a script
@@ -106,11 +112,14 @@ static const char * const gvm_op_names[] = {
  * @offset: map: offset in the object; inject step: N
  * @reserve_addr: vm: start of the kernel-reserved window
  * @reserve_range: its size, 0 for none
+ * @objs: lock with GVM_F_LOBJS: bit B for object B
+ * @usage: lock with GVM_F_FENCE: the usage for the VM's own resv (low
+ *	nibble) and for the others (high nibble), enum dma_resv_usage each
  */
 struct gvm_cmd {
 	u16 line;
 	u8 op;
-	u8 flags;
+	u16 flags;
 	u8 vm;
 	u8 bo;
 	u64 addr;
@@ -118,6 +127,8 @@ struct gvm_cmd {
 	u64 offset;
 	u64 reserve_addr;
 	u64 reserve_range;
+	u64 objs;
+	u8 usage;
 };
 
 /**
@@ -147,6 +158,8 @@ struct gvm_bo {
 	unsigned int id;
 	/* The VM resv object this one shares, referenced, or NULL. */
 	struct drm_gem_object *r_obj;
+	/* With @r_obj: the id of the VM it belongs to. */
+	unsigned int priv_vm;
 };
 
 struct gvm_vm {
@@ -423,6 +436,7 @@ static int gvm_bo_create(struct gvm_state *st, const struct gvm_cmd *c)
 	if (c->flags & GVM_F_PRIVATE) {
 		/* Share the VM's resv, and keep its owner alive as long as we are. */
 		bo->r_obj = st->vm[c->vm]->base.r_obj;
+		bo->priv_vm = c->vm;
 		drm_gem_object_get(bo->r_obj);
 		bo->base.resv = bo->r_obj->resv;
 	}
@@ -1031,6 +1045,75 @@ static const struct dma_fence_ops gvm_fence_ops = {
 
 static DEFINE_SPINLOCK(gvm_fence_lock);
 
+/*
+ * Lock what drm_gpuvm_exec_lock(), _lock_array(@objs) or, with @by_range,
+ * _lock_range() would, in the driver's own drm_exec loop through the
+ * exported prepare helpers, as xe and panthor do. @exec is finished on
+ * error.
+ */
+static int gvm_own_lock(struct drm_exec *exec, struct drm_gpuvm *gpuvm, bool by_range,
+			u64 addr, u64 range, struct drm_gem_object **objs, unsigned int n,
+			unsigned int num_fences)
+{
+	unsigned int i;
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		if (by_range) {
+			/* As exec_lock_range: what is mapped there, not the VM. */
+			ret = drm_gpuvm_prepare_range(gpuvm, exec, addr, range, num_fences);
+			drm_exec_retry_on_contention(exec);
+			if (ret)
+				break;
+			continue;
+		}
+		ret = drm_gpuvm_prepare_vm(gpuvm, exec, num_fences);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+		ret = drm_gpuvm_prepare_objects(gpuvm, exec, num_fences);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+		/* No fences: lock only (reserving none WARNs). */
+		for (i = 0; !num_fences && !ret && i < n; i++)
+			ret = drm_exec_lock_obj(exec, objs[i]);
+		if (num_fences && n)
+			ret = drm_exec_prepare_array(exec, objs, n, num_fences);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	if (ret)
+		drm_exec_fini(exec);
+	return ret;
+}
+
+/* A job's fence, signalled once the job is done with its locks. */
+static struct dma_fence *gvm_fence_new(void)
+{
+	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	if (fence)
+		dma_fence_init(fence, &gvm_fence_ops, &gvm_fence_lock,
+			       dma_fence_context_alloc(1), 1);
+	return fence;
+}
+
+static void gvm_fence_done(struct dma_fence *fence)
+{
+	if (!fence)
+		return;
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+}
+
+/*
+ * A submission: lock the VM and its external objects, validate what was
+ * evicted and add the job's fence, through the exec helpers or (own) the
+ * driver's own drm_exec loop and the bare helpers, as xe does.
+ */
 static int gvm_validate(struct gvm_state *st, const struct gvm_cmd *c)
 {
 	struct drm_gpuvm_exec vm_exec = {
@@ -1038,26 +1121,166 @@ static int gvm_validate(struct gvm_state *st, const struct gvm_cmd *c)
 		.flags = DRM_EXEC_IGNORE_DUPLICATES,
 		.num_fences = 1,
 	};
+	bool own = c->flags & GVM_F_OWN;
 	struct dma_fence *fence;
 	int ret;
 
-	ret = drm_gpuvm_exec_lock(&vm_exec);
+	if (own)
+		ret = gvm_own_lock(&vm_exec.exec, vm_exec.vm, false, 0, 0, NULL, 0, 1);
+	else
+		ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		return ret;
-	ret = drm_gpuvm_exec_validate(&vm_exec);
-	/* A job's fence on everything locked, as a submission adds it. */
-	fence = ret ? NULL : kzalloc(sizeof(*fence), GFP_KERNEL);
-	if (fence) {
-		dma_fence_init(fence, &gvm_fence_ops, &gvm_fence_lock,
-			       dma_fence_context_alloc(1), 1);
+	if (own)
+		ret = drm_gpuvm_validate(vm_exec.vm, &vm_exec.exec);
+	else
+		ret = drm_gpuvm_exec_validate(&vm_exec);
+	fence = ret ? NULL : gvm_fence_new();
+	if (fence && own)
+		drm_gpuvm_resv_add_fence(vm_exec.vm, &vm_exec.exec, fence,
+					 DMA_RESV_USAGE_BOOKKEEP, DMA_RESV_USAGE_BOOKKEEP);
+	else if (fence)
 		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
 					      DMA_RESV_USAGE_BOOKKEEP);
-		dma_fence_signal(fence);
-		dma_fence_put(fence);
-	} else if (!ret) {
+	else if (!ret)
 		ret = -ENOMEM;
+	drm_exec_fini(&vm_exec.exec);
+	gvm_fence_done(fence);
+	return ret;
+}
+
+static const char * const gvm_usage_names[] = {
+	[DMA_RESV_USAGE_KERNEL] = "kernel",
+	[DMA_RESV_USAGE_WRITE] = "write",
+	[DMA_RESV_USAGE_READ] = "read",
+	[DMA_RESV_USAGE_BOOKKEEP] = "bookkeep",
+};
+
+/* The usage @fence has in @resv (held), or -1 where it is not. */
+static int gvm_fence_usage(struct dma_resv *resv, struct dma_fence *fence)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, f)
+		if (f == fence)
+			return dma_resv_iter_usage(&cursor);
+	return -1;
+}
+
+/* What a lock held: per VM resv and per object resv, the fence's usage. */
+struct gvm_locked {
+	u64 vms, bos;
+	s8 vm_usage[GVM_MAX_ID], bo_usage[GVM_MAX_ID];
+};
+
+/* Note the resv @obj was locked through, named after its VM or object. */
+static void gvm_note_locked(struct drm_gpuvm *gpuvm, struct drm_gem_object *obj,
+			    struct dma_fence *fence, struct gvm_locked *l)
+{
+	int usage = fence ? gvm_fence_usage(obj->resv, fence) : -1;
+	struct gvm_bo *bo;
+	unsigned int id;
+
+	if (obj == gpuvm->r_obj) {
+		id = to_gvm_vm(gpuvm)->id;
+	} else {
+		bo = to_gvm_bo(obj);
+		if (!bo->r_obj) {
+			l->bos |= BIT_ULL(bo->id);
+			l->bo_usage[bo->id] = usage;
+			return;
+		}
+		id = bo->priv_vm;
 	}
-	drm_gpuvm_exec_unlock(&vm_exec);
+	l->vms |= BIT_ULL(id);
+	l->vm_usage[id] = usage;
+}
+
+static void gvm_print_locked(struct gvm_state *st, const struct gvm_locked *l, bool fenced)
+{
+	char line[GVM_LINE_MAX] = "locked";
+	size_t n = strlen(line);
+	unsigned int pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		u64 set = pass ? l->bos : l->vms;
+		const s8 *usage = pass ? l->bo_usage : l->vm_usage;
+
+		for (i = 0; i < GVM_MAX_ID && n < sizeof(line); i++) {
+			if (!(set & BIT_ULL(i)))
+				continue;
+			n += scnprintf(line + n, sizeof(line) - n, " %s%u", pass ? "bo" : "vm", i);
+			if (fenced)
+				n += scnprintf(line + n, sizeof(line) - n, "=%s",
+					       usage[i] < 0 ? "none" : gvm_usage_names[usage[i]]);
+		}
+	}
+	gvm_print(st, "%s", line);
+}
+
+/*
+ * A submission's locking: the VM and its external objects
+ * (drm_gpuvm_exec_lock), plus an array of objects (exec_lock_array, as a
+ * job's BO list), or what is mapped in a range (exec_lock_range); then the
+ * job's fence on everything locked, with the usages the driver passes.
+ * Prints the reservations held.
+ */
+static int gvm_lock_cmd(struct gvm_state *st, const struct gvm_cmd *c)
+{
+	struct drm_gpuvm *gpuvm = &st->vm[c->vm]->base;
+	bool fenced = c->flags & GVM_F_FENCE, own = c->flags & GVM_F_OWN;
+	bool by_range = c->flags & GVM_F_LRANGE;
+	enum dma_resv_usage priv = c->usage & 0xf, ext = c->usage >> 4;
+	struct drm_gpuvm_exec vm_exec = {
+		.vm = gpuvm,
+		.flags = DRM_EXEC_IGNORE_DUPLICATES,
+		.num_fences = fenced ? 1 : 0,
+	};
+	struct drm_gem_object **objs;
+	struct dma_fence *fence = NULL;
+	struct gvm_locked *l;
+	unsigned int n = 0, i;
+	int ret = -ENOMEM;
+
+	if (by_range && gvm_bad_range(c->addr, c->range))
+		return -EINVAL;
+	objs = kcalloc(GVM_MAX_ID, sizeof(*objs), GFP_KERNEL);
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	/* Allocated first: nothing may fail once the locks are held. */
+	if (fenced)
+		fence = gvm_fence_new();
+	if (!objs || !l || (fenced && !fence))
+		goto out;
+	for (i = 0; i < GVM_MAX_ID; i++)
+		if (c->objs & BIT_ULL(i))
+			objs[n++] = &st->bo[i]->base;
+	if (own)
+		ret = gvm_own_lock(&vm_exec.exec, gpuvm, by_range, c->addr, c->range, objs, n,
+				   vm_exec.num_fences);
+	else if (n)
+		ret = drm_gpuvm_exec_lock_array(&vm_exec, objs, n);
+	else if (by_range)
+		ret = drm_gpuvm_exec_lock_range(&vm_exec, c->addr, c->range);
+	else
+		ret = drm_gpuvm_exec_lock(&vm_exec);
+	if (ret)
+		goto out;
+	if (fence && own)
+		drm_gpuvm_resv_add_fence(gpuvm, &vm_exec.exec, fence, priv, ext);
+	else if (fence)
+		drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, priv, ext);
+	memset(l->vm_usage, -1, sizeof(l->vm_usage));
+	memset(l->bo_usage, -1, sizeof(l->bo_usage));
+	/* The locked objects (the iterator's arguments changed in 6.10). */
+	for (i = 0; i < vm_exec.exec.num_objects; i++)
+		gvm_note_locked(gpuvm, vm_exec.exec.objects[i], fence, l);
+	drm_exec_fini(&vm_exec.exec);
+	gvm_print_locked(st, l, fenced);
+out:
+	gvm_fence_done(fence);
+	kfree(l);
+	kfree(objs);
 	return ret;
 }
 
@@ -1143,6 +1366,7 @@ static void gvm_dump(struct gvm_state *st, const struct gvm_cmd *c)
 static bool gvm_missing(struct gvm_state *st, const struct gvm_cmd *c)
 {
 	bool uses_vm, uses_bo;
+	unsigned int i;
 
 	switch (c->op) {
 	case GVM_VM:
@@ -1170,7 +1394,13 @@ static bool gvm_missing(struct gvm_state *st, const struct gvm_cmd *c)
 		uses_bo = false;
 		break;
 	}
-	return (uses_vm && !st->vm[c->vm]) || (uses_bo && !st->handle[c->bo]);
+	if ((uses_vm && !st->vm[c->vm]) || (uses_bo && !st->handle[c->bo]))
+		return true;
+	/* A lock's object list: every handle must be open. */
+	for (i = 0; c->op == GVM_LOCK && i < GVM_MAX_ID; i++)
+		if ((c->objs & BIT_ULL(i)) && !st->handle[i])
+			return true;
+	return false;
 }
 
 static int gvm_run(struct gvm_state *st, const struct gvm_cmd *c)
@@ -1214,6 +1444,8 @@ static int gvm_run(struct gvm_state *st, const struct gvm_cmd *c)
 		return gvm_lookup(st, c);
 	case GVM_INVALIDATE:
 		return gvm_invalidate(st, c);
+	case GVM_LOCK:
+		return gvm_lock_cmd(st, c);
 	default:
 		gvm_finding(st, "unknown command %u", c->op);
 		return 0;

@@ -461,9 +461,6 @@ static char *why_left_out(const struct script *s, const struct era *era)
 		if (c->kind == GVM_CMD_VALIDATE && (c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
 			return xasprintf("line %u: validate under memory pressure (fail, evict): "
 					 "not in the KUnit model's vm_bo_validate yet", c->line);
-		if (c->kind == GVM_CMD_LOCK)
-			return xasprintf("line %u: %s: not in the KUnit model yet", c->line,
-					 gvm_kind_name(c->kind));
 	}
 	if (skip && skip->feature >= 0 && !(era->features & BIT_F(skip->feature)))
 		return xasprintf("%s: %s", features[skip->feature].name, skip->reason);
@@ -536,14 +533,23 @@ static const char *const op_names[GVM_CMD_NR] = {
 	[GVM_CMD_VALIDATE] = "GVM_VALIDATE", [GVM_CMD_CLEANUP] = "GVM_CLEANUP",
 	[GVM_CMD_DESTROY] = "GVM_DESTROY", [GVM_CMD_DUMP] = "GVM_DUMP",
 	[GVM_CMD_INJECT] = "GVM_INJECT_STEP", [GVM_CMD_LOOKUP] = "GVM_LOOKUP",
-	[GVM_CMD_INVALIDATE] = "GVM_INVALIDATE",
+	[GVM_CMD_INVALIDATE] = "GVM_INVALIDATE", [GVM_CMD_LOCK] = "GVM_LOCK",
 };
+
+/* Append @name to the " | "-separated flag list @flags. */
+static void flag_add(char *flags, const char *name)
+{
+	if (*flags)
+		strcat(flags, " | ");
+	strcat(flags, name);
+}
 
 static void put_cmd(FILE *f, const struct gvm_cmd *c)
 {
-	uint64_t nums[5] = { c->addr, c->range, c->offset, c->reserve_addr, c->reserve_range };
-	char entry[256], flags[96] = "", text[GVM_MAX_LINE];
-	size_t n = 5, len;
+	uint64_t nums[7] = { c->addr, c->range, c->offset, c->reserve_addr, c->reserve_range,
+			     c->kind == GVM_CMD_LOCK ? c->objs : 0, 0 };
+	char entry[256], flags[128] = "", text[GVM_MAX_LINE];
+	size_t n = 7, len;
 	int i;
 
 	if (c->kind == GVM_CMD_VM && (c->flags & GVM_F_RESV_PROTECTED))
@@ -556,6 +562,22 @@ static void put_cmd(FILE *f, const struct gvm_cmd *c)
 		strcat(flags, "GVM_F_EVICT");
 	if (c->kind == GVM_CMD_INVALIDATE && (c->flags & GVM_F_INVALID))
 		strcat(flags, "GVM_F_INVALID");
+	if (c->kind == GVM_CMD_LOCK) {
+		static const struct { unsigned int bit; const char *name; } lf[] = {
+			{ GVM_F_LRANGE, "GVM_F_LRANGE" }, { GVM_F_LOBJS, "GVM_F_LOBJS" },
+			{ GVM_F_FENCE, "GVM_F_FENCE" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(lf) / sizeof(lf[0]); k++)
+			if (c->flags & lf[k].bit)
+				flag_add(flags, lf[k].name);
+		/* enum gvm_usage is in enum dma_resv_usage's order. */
+		if (c->flags & GVM_F_FENCE)
+			nums[6] = gvm_cmd_usage_priv(c) | gvm_cmd_usage_ext(c) << 4;
+	}
+	if ((c->kind == GVM_CMD_LOCK || c->kind == GVM_CMD_VALIDATE) && (c->flags & GVM_F_OWN))
+		flag_add(flags, "GVM_F_OWN");
 	if (!(c->kind == GVM_CMD_VM && (c->flags & GVM_F_RESERVE)))
 		nums[3] = nums[4] = 0;
 	while (n && !nums[n - 1])

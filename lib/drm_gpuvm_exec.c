@@ -165,12 +165,26 @@ struct lock_array {
 	unsigned int num_objs;
 };
 
+/*
+ * Zero fences means lock only, as for the VM and its external objects:
+ * drm_exec_prepare_array() would ask dma_resv_reserve_fences() for none,
+ * which WARNs (upstream does: docs/upstream-findings.md 6).
+ */
 static int lock_array_fn(struct drm_gpuvm_exec *vm_exec)
 {
 	struct lock_array *args = vm_exec->extra.priv;
+	unsigned int i;
+	int ret;
 
-	return drm_exec_prepare_array(&vm_exec->exec, args->objs, args->num_objs,
-				      vm_exec->num_fences);
+	if (vm_exec->num_fences)
+		return drm_exec_prepare_array(&vm_exec->exec, args->objs, args->num_objs,
+					      vm_exec->num_fences);
+	for (i = 0; i < args->num_objs; i++) {
+		ret = drm_exec_lock_obj(&vm_exec->exec, args->objs[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int drm_gpuvm_exec_lock_array(struct drm_gpuvm_exec *vm_exec,

@@ -52,7 +52,7 @@ static void lock_all(struct fix *f, struct drm_exec *exec)
 		ret = drm_gpuvm_prepare_vm(f->vm, exec, 0);
 		drm_exec_retry_on_contention(exec);
 		CHECK_EQ(ret, 0);
-		ret = drm_exec_prepare_array(exec, f->obj, 2, 0);
+		ret = drm_exec_prepare_array(exec, f->obj, 2, 1);
 		drm_exec_retry_on_contention(exec);
 		CHECK_EQ(ret, 0);
 	}

@@ -37,6 +37,7 @@ struct dma_resv {
 
 void dma_resv_init(struct dma_resv *obj);
 void dma_resv_fini(struct dma_resv *obj);
+/* Resv held; @num_fences 0 WARNs and gives -EINVAL, as in the kernel. */
 int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences);
 void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 			enum dma_resv_usage usage);

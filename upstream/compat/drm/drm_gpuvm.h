@@ -97,8 +97,9 @@ static inline void gvm_compat_gpuva_unmap(const struct drm_gpuva_op_unmap *op)
 #if !GVM_UPSTREAM_HAS_SM_MAP_EXEC_LOCK
 /*
  * Before 6.17 drivers lock what a bind touches themselves: the request's
- * object, then every object mapped in the range, in that order, as
- * mainline's drm_gpuvm_sm_map_exec_lock() / sm_unmap_exec_lock() do. The
+ * object (with @num_fences reserved), then every object mapped in the
+ * range (locked only), in that order, as mainline's
+ * drm_gpuvm_sm_map_exec_lock() / sm_unmap_exec_lock() do. The
  * order matters beyond locking: an object sharing a resv already locked
  * is not added to the drm_exec, so which objects the exec references
  * (and so when a closed one is freed) depends on it.
@@ -120,7 +121,7 @@ static inline int gvm_compat_lock_range(struct drm_gpuvm *gpuvm, struct drm_exec
 	drm_gpuvm_for_each_va_range(va, gpuvm, addr, addr + range) {
 		if (!va->gem.obj)
 			continue;
-		ret = drm_exec_prepare_obj(exec, va->gem.obj, num_fences);
+		ret = drm_exec_lock_obj(exec, va->gem.obj);
 		if (ret)
 			return ret;
 	}
