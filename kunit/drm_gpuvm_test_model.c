@@ -99,6 +99,8 @@ static const char * const gvm_op_names[] = {
 #define GVM_F_LOBJS		BIT(6)	/* lock: drm_gpuvm_exec_lock_array(@objs) */
 #define GVM_F_FENCE		BIT(7)	/* lock: add a fence with @usage */
 #define GVM_F_OWN		BIT(8)	/* lock, validate: the driver's own drm_exec loop */
+#define GVM_F_VFAIL		BIT(9)	/* validate: validating B fails (-ENOMEM) */
+#define GVM_F_VEVICT		BIT(10)	/* validate: the first validation evicts B */
 
 /**
  * struct gvm_cmd - one command of a script
@@ -169,6 +171,14 @@ struct gvm_vm {
 	/* vm_bo references the script holds, per object id. */
 	struct drm_gpuvm_bo *held[GVM_MAX_ID];
 	unsigned int nheld[GVM_MAX_ID];
+	/*
+	 * Memory pressure during one validate: validating @fail fails, the
+	 * first validation (@calls counts them) evicts @evict to make room.
+	 */
+	struct {
+		struct gvm_bo *fail, *evict;
+		unsigned int calls;
+	} pressure;
 };
 
 /*
@@ -377,10 +387,41 @@ static void gvm_vm_free(struct drm_gpuvm *gpuvm)
 	kfree(vm);
 }
 
+/*
+ * Make room as TTM does under memory pressure: evict @bo, under its resv,
+ * which @exec may hold already (through @bo or an object sharing it);
+ * otherwise only if a trylock gets it, as TTM evicts only what it can lock.
+ * Its vm_bos land back on the evict lists, the one being walked included.
+ */
+static void gvm_evict_for_room(struct gvm_bo *bo, struct drm_exec *exec)
+{
+	struct dma_resv *resv = bo->base.resv;
+	bool held = false;
+	unsigned int i;
+
+	for (i = 0; i < exec->num_objects; i++)
+		held |= exec->objects[i]->resv == resv;
+	if (!held && !dma_resv_trylock(resv))
+		return;
+	drm_gpuvm_bo_gem_evict(&bo->base, true);
+	if (!held)
+		dma_resv_unlock(resv);
+}
+
+/*
+ * A TTM validate: the object moves back into place and is no longer
+ * evicted. Under pressure (validate ... fail B | evict B) the walk's first
+ * validation evicts another object first, and B cannot be placed.
+ */
 static int gvm_vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec)
 {
 	struct gvm_bo *bo = to_gvm_bo(vm_bo->obj);
+	struct gvm_vm *vm = to_gvm_vm(vm_bo->vm);
 
+	if (vm->pressure.calls++ == 0 && vm->pressure.evict)
+		gvm_evict_for_room(vm->pressure.evict, exec);
+	if (bo == vm->pressure.fail)
+		return -ENOMEM;
 	gvm_print(bo->st, "validated bo%u", bo->id);
 	drm_gpuvm_bo_evict(vm_bo, false);
 	return 0;
@@ -1116,8 +1157,9 @@ static void gvm_fence_done(struct dma_fence *fence)
  */
 static int gvm_validate(struct gvm_state *st, const struct gvm_cmd *c)
 {
+	struct gvm_vm *vm = st->vm[c->vm];
 	struct drm_gpuvm_exec vm_exec = {
-		.vm = &st->vm[c->vm]->base,
+		.vm = &vm->base,
 		.flags = DRM_EXEC_IGNORE_DUPLICATES,
 		.num_fences = 1,
 	};
@@ -1131,10 +1173,15 @@ static int gvm_validate(struct gvm_state *st, const struct gvm_cmd *c)
 		ret = drm_gpuvm_exec_lock(&vm_exec);
 	if (ret)
 		return ret;
+	vm->pressure.fail = c->flags & GVM_F_VFAIL ? st->bo[c->bo] : NULL;
+	vm->pressure.evict = c->flags & GVM_F_VEVICT ? st->bo[c->bo] : NULL;
+	vm->pressure.calls = 0;
 	if (own)
 		ret = drm_gpuvm_validate(vm_exec.vm, &vm_exec.exec);
 	else
 		ret = drm_gpuvm_exec_validate(&vm_exec);
+	vm->pressure.fail = NULL;
+	vm->pressure.evict = NULL;
 	fence = ret ? NULL : gvm_fence_new();
 	if (fence && own)
 		drm_gpuvm_resv_add_fence(vm_exec.vm, &vm_exec.exec, fence,
@@ -1388,6 +1435,10 @@ static bool gvm_missing(struct gvm_state *st, const struct gvm_cmd *c)
 	case GVM_PUT:
 		uses_vm = true;
 		uses_bo = true;
+		break;
+	case GVM_VALIDATE:
+		uses_vm = true;
+		uses_bo = c->flags & (GVM_F_VFAIL | GVM_F_VEVICT);
 		break;
 	default:
 		uses_vm = true;

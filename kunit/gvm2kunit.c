@@ -458,9 +458,6 @@ static char *why_left_out(const struct script *s, const struct era *era)
 					 era->text);
 		if (c->kind == GVM_CMD_TWIN && i)
 			return xasprintf("line %u: twin after the first command", c->line);
-		if (c->kind == GVM_CMD_VALIDATE && (c->flags & (GVM_F_VFAIL | GVM_F_VEVICT)))
-			return xasprintf("line %u: validate under memory pressure (fail, evict): "
-					 "not in the KUnit model's vm_bo_validate yet", c->line);
 	}
 	if (skip && skip->feature >= 0 && !(era->features & BIT_F(skip->feature)))
 		return xasprintf("%s: %s", features[skip->feature].name, skip->reason);
@@ -576,6 +573,10 @@ static void put_cmd(FILE *f, const struct gvm_cmd *c)
 		if (c->flags & GVM_F_FENCE)
 			nums[6] = gvm_cmd_usage_priv(c) | gvm_cmd_usage_ext(c) << 4;
 	}
+	if (c->kind == GVM_CMD_VALIDATE && (c->flags & GVM_F_VFAIL))
+		flag_add(flags, "GVM_F_VFAIL");
+	if (c->kind == GVM_CMD_VALIDATE && (c->flags & GVM_F_VEVICT))
+		flag_add(flags, "GVM_F_VEVICT");
 	if ((c->kind == GVM_CMD_LOCK || c->kind == GVM_CMD_VALIDATE) && (c->flags & GVM_F_OWN))
 		flag_add(flags, "GVM_F_OWN");
 	if (!(c->kind == GVM_CMD_VM && (c->flags & GVM_F_RESERVE)))

@@ -66,11 +66,9 @@ for gvm in "$scripts"/*.gvm; do
 	fi
 	# Left out exactly when the era lacks what it needs (upstream.skip lists
 	# scripts per feature; on 6.8-6.16 every listed feature is missing),
-	# the kernel cannot express it (inject alloc) or the model lacks it
-	# (validate under memory pressure).
+	# or the kernel cannot express it (inject alloc).
 	listed=$(awk -v n="$name" '$1 == n && $2 != "-"' "$skip")
 	if grep -q '^[[:space:]]*inject[[:space:]][[:space:]]*alloc' "$gvm" ||
-		grep -Eq '^[[:space:]]*validate[[:space:]]+[0-9]+[[:space:]]+(fail|evict)' "$gvm" ||
 		[ -n "$listed" ]; then
 		want=1
 	else
