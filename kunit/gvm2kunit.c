@@ -533,52 +533,44 @@ static const char *const op_names[GVM_CMD_NR] = {
 	[GVM_CMD_INVALIDATE] = "GVM_INVALIDATE", [GVM_CMD_LOCK] = "GVM_LOCK",
 };
 
-/* Append @name to the " | "-separated flag list @flags. */
-static void flag_add(char *flags, const char *name)
-{
-	if (*flags)
-		strcat(flags, " | ");
-	strcat(flags, name);
-}
+/* The flags the kernel-side model reads, per command kind, in the order written. */
+static const struct {
+	enum gvm_kind kind;
+	uint32_t bit;
+	const char *name;
+} cmd_flags[] = {
+	{ GVM_CMD_VM, GVM_F_RESV_PROTECTED, "GVM_F_RESV_PROTECTED" },
+	{ GVM_CMD_BO, GVM_F_PRIVATE, "GVM_F_PRIVATE" },
+	{ GVM_CMD_MAP, GVM_F_NO_BO, "GVM_F_NO_BO" },
+	{ GVM_CMD_EVICT, GVM_F_EVICT, "GVM_F_EVICT" },
+	{ GVM_CMD_INVALIDATE, GVM_F_INVALID, "GVM_F_INVALID" },
+	{ GVM_CMD_LOCK, GVM_F_LRANGE, "GVM_F_LRANGE" },
+	{ GVM_CMD_LOCK, GVM_F_LOBJS, "GVM_F_LOBJS" },
+	{ GVM_CMD_LOCK, GVM_F_FENCE, "GVM_F_FENCE" },
+	{ GVM_CMD_VALIDATE, GVM_F_VFAIL, "GVM_F_VFAIL" },
+	{ GVM_CMD_VALIDATE, GVM_F_VEVICT, "GVM_F_VEVICT" },
+	{ GVM_CMD_LOCK, GVM_F_OWN, "GVM_F_OWN" },
+	{ GVM_CMD_VALIDATE, GVM_F_OWN, "GVM_F_OWN" },
+};
 
 static void put_cmd(FILE *f, const struct gvm_cmd *c)
 {
 	uint64_t nums[7] = { c->addr, c->range, c->offset, c->reserve_addr, c->reserve_range,
 			     c->kind == GVM_CMD_LOCK ? c->objs : 0, 0 };
 	char entry[256], flags[128] = "", text[GVM_MAX_LINE];
-	size_t n = 7, len;
+	size_t n = 7, len, k;
 	int i;
 
-	if (c->kind == GVM_CMD_VM && (c->flags & GVM_F_RESV_PROTECTED))
-		strcat(flags, "GVM_F_RESV_PROTECTED");
-	if (c->kind == GVM_CMD_BO && (c->flags & GVM_F_PRIVATE))
-		strcat(flags, "GVM_F_PRIVATE");
-	if (c->kind == GVM_CMD_MAP && (c->flags & GVM_F_NO_BO))
-		strcat(flags, "GVM_F_NO_BO");
-	if (c->kind == GVM_CMD_EVICT && (c->flags & GVM_F_EVICT))
-		strcat(flags, "GVM_F_EVICT");
-	if (c->kind == GVM_CMD_INVALIDATE && (c->flags & GVM_F_INVALID))
-		strcat(flags, "GVM_F_INVALID");
-	if (c->kind == GVM_CMD_LOCK) {
-		static const struct { unsigned int bit; const char *name; } lf[] = {
-			{ GVM_F_LRANGE, "GVM_F_LRANGE" }, { GVM_F_LOBJS, "GVM_F_LOBJS" },
-			{ GVM_F_FENCE, "GVM_F_FENCE" },
-		};
-		size_t k;
-
-		for (k = 0; k < sizeof(lf) / sizeof(lf[0]); k++)
-			if (c->flags & lf[k].bit)
-				flag_add(flags, lf[k].name);
-		/* enum gvm_usage is in enum dma_resv_usage's order. */
-		if (c->flags & GVM_F_FENCE)
-			nums[6] = gvm_cmd_usage_priv(c) | gvm_cmd_usage_ext(c) << 4;
+	for (k = 0; k < sizeof(cmd_flags) / sizeof(cmd_flags[0]); k++) {
+		if (c->kind != cmd_flags[k].kind || !(c->flags & cmd_flags[k].bit))
+			continue;
+		if (*flags)
+			strcat(flags, " | ");
+		strcat(flags, cmd_flags[k].name);
 	}
-	if (c->kind == GVM_CMD_VALIDATE && (c->flags & GVM_F_VFAIL))
-		flag_add(flags, "GVM_F_VFAIL");
-	if (c->kind == GVM_CMD_VALIDATE && (c->flags & GVM_F_VEVICT))
-		flag_add(flags, "GVM_F_VEVICT");
-	if ((c->kind == GVM_CMD_LOCK || c->kind == GVM_CMD_VALIDATE) && (c->flags & GVM_F_OWN))
-		flag_add(flags, "GVM_F_OWN");
+	/* enum gvm_usage is in enum dma_resv_usage's order. */
+	if (c->kind == GVM_CMD_LOCK && (c->flags & GVM_F_FENCE))
+		nums[6] = gvm_cmd_usage_priv(c) | gvm_cmd_usage_ext(c) << 4;
 	if (!(c->kind == GVM_CMD_VM && (c->flags & GVM_F_RESERVE)))
 		nums[3] = nums[4] = 0;
 	while (n && !nums[n - 1])

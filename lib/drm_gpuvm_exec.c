@@ -166,9 +166,9 @@ struct lock_array {
 };
 
 /*
- * Zero fences means lock only, as for the VM and its external objects:
- * drm_exec_prepare_array() would ask dma_resv_reserve_fences() for none,
- * which WARNs (upstream does: docs/upstream-findings.md 6).
+ * Through lock_one(), as the VM and its external objects: zero fences
+ * means lock only (upstream's drm_exec_prepare_array() reserves none,
+ * which WARNs: docs/upstream-findings.md 6).
  */
 static int lock_array_fn(struct drm_gpuvm_exec *vm_exec)
 {
@@ -176,11 +176,8 @@ static int lock_array_fn(struct drm_gpuvm_exec *vm_exec)
 	unsigned int i;
 	int ret;
 
-	if (vm_exec->num_fences)
-		return drm_exec_prepare_array(&vm_exec->exec, args->objs, args->num_objs,
-					      vm_exec->num_fences);
 	for (i = 0; i < args->num_objs; i++) {
-		ret = drm_exec_lock_obj(&vm_exec->exec, args->objs[i]);
+		ret = lock_one(&vm_exec->exec, args->objs[i], vm_exec->num_fences);
 		if (ret)
 			return ret;
 	}
